@@ -65,3 +65,6 @@ export interface FaceIndex {
     qualityFilter: QualityFilter;
   }): Promise<IndexFacesResult>;
 }
+
+/** Receives one structured entry per request (production writes it as one JSON line); never tokens or face data. */
+export type LogSink = (entry: Record<string, unknown>) => void;

@@ -1,0 +1,125 @@
+// `npm run bench:e2e`: the local stack end to end, driven over HTTP as a client drives it.
+// 1. Latency of a 5-photo request, and throughput (images/s) at 1, 2 and 4 concurrent clients, with the real
+//    face model.
+// 2. The handler's fan-out: with a face service that answers after a fixed delay, a batch of N images at
+//    INDEX_CONCURRENCY C should take close to ceil(N / C) x delay. Goal: within 15% of that ideal.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createHumanEngine } from '../local/face-service/engine/human-engine.js';
+import type { EngineAnalysis, FaceEngine } from '../local/face-service/engine/types.js';
+import { startLocalStack, type LocalStack } from '../local/stack.js';
+
+const FACES = join(import.meta.dirname, '..', 'test', 'fixtures', 'faces');
+const FIVE_PHOTOS = ['single_face_frontal.jpg', 'match_person1_b.jpg', 'match_person2.jpg', 'group_2_faces.jpg', 'bw_photo.jpeg'];
+const LATENCY_RUNS = 5;
+const REQUESTS_PER_CLIENT = 3;
+const FAN_OUT_DELAY_MS = 500;
+const FAN_OUT_CASES: Array<{ images: number; concurrency: number }> = [
+  { images: 10, concurrency: 1 },
+  { images: 10, concurrency: 5 },
+  { images: 20, concurrency: 5 },
+  { images: 20, concurrency: 10 },
+];
+
+let requestCounter = 0;
+
+async function post(stack: LocalStack, photos: Array<{ name: string; bytes: Buffer }>, collection: string): Promise<number> {
+  const form = new FormData();
+  for (const photo of photos) form.append('inputImages[]', new Blob([photo.bytes], { type: 'image/jpeg' }), photo.name);
+  form.append('collection', collection);
+  const started = performance.now();
+  const response = await fetch(`${stack.url}/ia/faces/bulkUpload`, { method: 'POST', headers: { Authorization: stack.token }, body: form });
+  const body = await response.text();
+  if (response.status !== 201) throw new Error(`Expected 201, got ${response.status}: ${body.slice(0, 300)}`);
+  return performance.now() - started;
+}
+
+/** Every request goes to a fresh collection, so the face service never answers from what it already indexed. */
+const freshCollection = () => `bench-${process.pid}-${(requestCounter += 1)}`;
+
+function percentile(values: number[], fraction: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))]!;
+}
+
+async function withStack<T>(options: { faceEngine: FaceEngine; handlerEnvironment?: Record<string, string> }, run: (stack: LocalStack) => Promise<T>): Promise<T> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'facegate-bench-'));
+  const stack = await startLocalStack({ port: 0, host: '127.0.0.1', dataDir, ...options });
+  try {
+    return await run(stack);
+  } finally {
+    await stack.close();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function latencyAndThroughput(engine: FaceEngine, photos: Array<{ name: string; bytes: Buffer }>): Promise<void> {
+  await withStack({ faceEngine: engine }, async (stack) => {
+    await post(stack, photos, freshCollection()); // warm-up: first detections are slower
+    const latencies: number[] = [];
+    for (let run = 0; run < LATENCY_RUNS; run += 1) latencies.push(await post(stack, photos, freshCollection()));
+    console.log(`5-photo request latency over ${LATENCY_RUNS} runs: p50 ${percentile(latencies, 0.5).toFixed(0)} ms, min ${Math.min(...latencies).toFixed(0)} ms, max ${Math.max(...latencies).toFixed(0)} ms`);
+
+    for (const clients of [1, 2, 4]) {
+      const started = performance.now();
+      const perRequest: number[] = [];
+      await Promise.all(
+        Array.from({ length: clients }, async () => {
+          for (let request = 0; request < REQUESTS_PER_CLIENT; request += 1) perRequest.push(await post(stack, photos, freshCollection()));
+        }),
+      );
+      const seconds = (performance.now() - started) / 1000;
+      const images = clients * REQUESTS_PER_CLIENT * photos.length;
+      console.log(
+        `${clients} concurrent client(s): ${(images / seconds).toFixed(1)} images/s (${images} images in ${seconds.toFixed(1)} s, request p50 ${percentile(perRequest, 0.5).toFixed(0)} ms)`,
+      );
+    }
+  });
+}
+
+/** Answers the real model's analysis of one photo, after a fixed delay, whatever the image. */
+function delayedEngine(analysis: EngineAnalysis, delayMs: number): FaceEngine {
+  return {
+    modelVersion: 'delayed-bench-engine',
+    analyze: () => new Promise((resolve) => setTimeout(() => resolve(analysis), delayMs)),
+    similarity: () => 0,
+    close: async () => undefined,
+  };
+}
+
+async function fanOut(analysis: EngineAnalysis, photo: Buffer): Promise<boolean> {
+  let allWithinGoal = true;
+  for (const { images, concurrency } of FAN_OUT_CASES) {
+    await withStack(
+      { faceEngine: delayedEngine(analysis, FAN_OUT_DELAY_MS), handlerEnvironment: { INDEX_CONCURRENCY: String(concurrency) } },
+      async (stack) => {
+        const collection = freshCollection();
+        // Creates the collection first, so the measured request is only the fan-out.
+        await post(stack, [{ name: 'warm-up.jpg', bytes: photo }], collection);
+        const batch = Array.from({ length: images }, (_, index) => ({ name: `image-${index}.jpg`, bytes: photo }));
+        const elapsed = await post(stack, batch, collection);
+        const ideal = Math.ceil(images / concurrency) * FAN_OUT_DELAY_MS;
+        const over = ((elapsed - ideal) / ideal) * 100;
+        allWithinGoal &&= over <= 15;
+        console.log(
+          `fan-out N=${images} C=${concurrency}: ${elapsed.toFixed(0)} ms vs ideal ${ideal} ms (ceil(N/C) x ${FAN_OUT_DELAY_MS} ms): ${over.toFixed(1)}% over ideal ${over <= 15 ? '(within 15%)' : '(OVER the 15% goal)'}`,
+        );
+      },
+    );
+  }
+  return allWithinGoal;
+}
+
+const photos = await Promise.all(FIVE_PHOTOS.map(async (name) => ({ name, bytes: await readFile(join(FACES, name)) })));
+const modelStarted = performance.now();
+const engine = await createHumanEngine();
+console.log(`face model loaded in ${((performance.now() - modelStarted) / 1000).toFixed(1)} s`);
+try {
+  await latencyAndThroughput(engine, photos);
+  const sample = photos[0]!.bytes;
+  const withinGoal = await fanOut(await engine.analyze(sample), sample);
+  console.log(withinGoal ? 'fan-out: every case within 15% of ideal' : 'fan-out: some cases over the 15% goal');
+} finally {
+  await engine.close();
+}

@@ -1,0 +1,121 @@
+// DynamoDB on loopback (dynalite, the DynamoDB API over LevelDB), its data on disk under a directory so tenants
+// survive a restart; the tenants table the authorizer and `npm run tenant` use, created when missing; and how a
+// tenant is provisioned (shared by the dev tenant of `npm start` and by `npm run tenant`, locally or on AWS).
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { generateToken, hashToken } from '../lambda/core/tokens.js';
+import type { Tenant, TenantStore } from '../lambda/ports.js';
+
+interface DynaliteOptions {
+  path?: string;
+  createTableMs?: number;
+  deleteTableMs?: number;
+  updateTableMs?: number;
+}
+
+// Loaded on first use: `npm run tenant -- --aws` shares the tenant helpers below without starting anything.
+const loadDynalite = () => createRequire(import.meta.url)('dynalite') as (options: DynaliteOptions) => Server;
+
+export interface EmbeddedDynamoDb {
+  endpoint: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export class DataDirectoryInUseError extends Error {
+  constructor(directory: string) {
+    super(
+      `The DynamoDB data in ${directory} is open in another process (is \`npm start\` already running on this DATA_DIR?). ` +
+        'Stop it, or choose another DATA_DIR.',
+    );
+    this.name = 'DataDirectoryInUseError';
+  }
+}
+
+export async function startEmbeddedDynamoDb(options: { directory: string; host?: string; port?: number }): Promise<EmbeddedDynamoDb> {
+  await mkdir(options.directory, { recursive: true });
+  const server = loadDynalite()({ path: options.directory, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const close = () =>
+    new Promise<void>((resolve, reject) => {
+      server.close((error) => (error ? reject(error) : resolve()));
+      server.closeAllConnections?.();
+    });
+  return { endpoint: `http://${host}:${port}`, port, close };
+}
+
+export interface LocalClientSettings {
+  region: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+}
+
+export function localDynamoDbClient(endpoint: string, settings: LocalClientSettings): DynamoDBClient {
+  return new DynamoDBClient({ endpoint, region: settings.region, credentials: settings.credentials, maxAttempts: 1 });
+}
+
+/** Creates the tenants table (partition key `tokenHash`) unless it exists; fails clearly when the data is locked. */
+export async function ensureTenantsTable(client: DynamoDBClient, tableName: string, directory: string): Promise<void> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    return;
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw isLockError(error) ? new DataDirectoryInUseError(directory) : error;
+  }
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      AttributeDefinitions: [{ AttributeName: 'tokenHash', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'tokenHash', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  // Until the table is ACTIVE, reads and writes on it answer ResourceNotFoundException.
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (Table?.TableStatus === 'ACTIVE') return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`The tenants table ${tableName} did not become ACTIVE within 5 s`);
+}
+
+function isLockError(error: unknown): boolean {
+  return error instanceof Error && /lock/i.test(error.message);
+}
+
+export class TenantNameTakenError extends Error {
+  constructor(readonly existing: Tenant) {
+    super(`An active tenant is already named "${existing.name}" (tenantId ${existing.tenantId}): choose another name, or revoke it first.`);
+    this.name = 'TenantNameTakenError';
+  }
+}
+
+/**
+ * Stores a new active tenant under the hash of its token and returns the token (the only time it exists in clear).
+ * Names are unique among active tenants, since `revoke` accepts a name.
+ */
+export async function provisionTenant(
+  store: TenantStore,
+  request: { name: string; token?: string; tenantId?: string; now?: Date },
+): Promise<{ tenant: Tenant; token: string }> {
+  const taken = (await store.list()).find((tenant) => tenant.name === request.name && tenant.status === 'active');
+  if (taken && taken.tenantId !== request.tenantId) throw new TenantNameTakenError(taken);
+  const token = request.token ?? generateToken();
+  const tenant: Tenant = {
+    // Short and free of '-', so collection ids derived from it stay well within Rekognition's 255 characters.
+    tenantId: request.tenantId ?? randomBytes(8).toString('hex'),
+    name: request.name,
+    status: 'active',
+    createdAt: (request.now ?? new Date()).toISOString(),
+  };
+  await store.create(tenant, hashToken(token));
+  return { tenant, token };
+}

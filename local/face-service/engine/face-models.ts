@@ -1,0 +1,141 @@
+import { createRequire } from 'node:module';
+import type * as TfCore from '@tensorflow/tfjs-core';
+import type { Config, FaceResult, Human, ObjectResult } from '@vladmandic/human';
+import { buildEngineFace, meshBox } from './face-detail.js';
+import type { RgbImage } from './face-quality.js';
+import { humanWasmBuildPath, MODEL_SCHEME, registerModelLoader, tfjsWasmDir } from './human-models.js';
+import type { EngineFace } from './types.js';
+
+const require = createRequire(import.meta.url);
+
+/**
+ * Detector confidence floor. At 0.3 the detector invented a face on a photo of a suit; at 0.5 it invented none on
+ * the fixtures, while real faces in group photos score as low as 0.6.
+ */
+export const DETECTOR_MIN_CONFIDENCE = 0.5;
+/**
+ * Candidates in the doubtful band between the floor and this score are cross-checked with the object detector
+ * (COCO classes): one lying on an animal and on no person is an animal's face (the dog collage scores 0.6) and is
+ * dropped. The check only ever removes faces on animals, so the band is about cost: the object detector takes as
+ * long as the face models on a one-face photo, and most portraits score above 0.7.
+ */
+export const SURE_FACE_SCORE = 0.7;
+const ANIMAL_LABELS = new Set(['bird', 'cat', 'dog', 'horse', 'sheep', 'cow', 'elephant', 'bear', 'zebra', 'giraffe', 'teddy bear']);
+const OBJECT_MIN_CONFIDENCE = 0.3;
+
+const humanConfig: Partial<Config> = {
+  backend: 'wasm',
+  wasmPath: tfjsWasmDir,
+  modelBasePath: MODEL_SCHEME,
+  debug: false,
+  async: true,
+  warmup: 'none',
+  // Every call is an unrelated photo: no caching of boxes between frames.
+  cacheSensitivity: 0,
+  filter: { enabled: false },
+  face: {
+    enabled: true,
+    detector: {
+      enabled: true,
+      rotation: true,
+      maxDetected: 100,
+      minConfidence: DETECTOR_MIN_CONFIDENCE,
+      iouThreshold: 0.1,
+      skipFrames: 0,
+      skipTime: 0,
+      return: false,
+    },
+    mesh: { enabled: true },
+    iris: { enabled: true, skipFrames: 0, skipTime: 0 },
+    description: { enabled: true, minConfidence: 0, skipFrames: 0, skipTime: 0 },
+    emotion: { enabled: true, minConfidence: 0, skipFrames: 0, skipTime: 0 },
+    attention: { enabled: false },
+    antispoof: { enabled: false },
+    liveness: { enabled: false },
+    gear: { enabled: false },
+  },
+  body: { enabled: false },
+  hand: { enabled: false },
+  gesture: { enabled: false },
+  segmentation: { enabled: false },
+  // Loaded for the animal cross-check only; enabled just for that call.
+  object: { enabled: true, modelPath: 'centernet.json', minConfidence: OBJECT_MIN_CONFIDENCE, maxDetected: 20, skipFrames: 0, skipTime: 0 },
+};
+
+export interface FaceModels {
+  analyze(image: RgbImage): Promise<EngineFace[]>;
+}
+
+function contains(box: readonly number[], x: number, y: number): boolean {
+  const [left = 0, top = 0, width = 0, height = 0] = box;
+  return x >= left && x <= left + width && y >= top && y <= top + height;
+}
+
+function isAnimalFace(face: FaceResult, objects: ObjectResult[]): boolean {
+  const box = meshBox(face.mesh as Array<[number, number, number]>);
+  const x = box.left + box.width / 2;
+  const y = box.top + box.height / 2;
+  const around = objects.filter((object) => contains(object.box, x, y));
+  return around.some((object) => ANIMAL_LABELS.has(object.label)) && !around.some((object) => object.label === 'person');
+}
+
+/** Runs every loaded graph model once on zeros: the first inference compiles and allocates, later ones are fast. */
+function warmUp(tf: typeof TfCore, human: Human): void {
+  for (const model of Object.values(human.models.models)) {
+    if (!model) continue;
+    const inputs = model.inputs.map((input) =>
+      tf.zeros((input.shape ?? []).map((side) => (side > 0 ? side : 1)), input.dtype as TfCore.DataType),
+    );
+    const outputs = model.execute(inputs.length === 1 ? inputs[0]! : inputs);
+    tf.dispose([...inputs, ...(Array.isArray(outputs) ? outputs : [outputs])]);
+  }
+}
+
+/** Loads the face models (once) on the WebAssembly backend. One instance serves one image at a time. */
+export async function loadFaceModels(): Promise<FaceModels> {
+  const tf = require('@tensorflow/tfjs-core') as typeof TfCore;
+  registerModelLoader(tf);
+  const { Human: HumanClass } = require(humanWasmBuildPath) as typeof import('@vladmandic/human');
+  const human = new HumanClass(humanConfig);
+  await human.load();
+  await human.tf.ready();
+  warmUp(tf, human);
+  human.config.object.enabled = false;
+
+  async function detect(input: TfCore.Tensor, what: 'faces' | 'objects') {
+    human.config.face.enabled = what === 'faces';
+    human.config.object.enabled = what === 'objects';
+    return human.detect(input as never);
+  }
+
+  return {
+    async analyze(image) {
+      const input = tf.tensor(Int32Array.from(image.data), [1, image.height, image.width, 3], 'int32');
+      try {
+        let faces = (await detect(input, 'faces')).face;
+        if (faces.some((face) => face.boxScore < SURE_FACE_SCORE)) {
+          const objects = (await detect(input, 'objects')).object;
+          faces = faces.filter((face) => face.boxScore >= SURE_FACE_SCORE || !isAnimalFace(face, objects));
+        }
+        return faces
+          .map((face) =>
+            buildEngineFace(
+              {
+                score: face.score,
+                mesh: face.mesh as Array<[number, number, number]>,
+                age: face.age,
+                gender: face.gender,
+                genderScore: face.genderScore,
+                emotions: face.emotion,
+                embedding: face.embedding,
+              },
+              image,
+            ),
+          )
+          .sort((a, b) => b.pixelWidth * b.pixelHeight - a.pixelWidth * a.pixelHeight);
+      } finally {
+        input.dispose();
+      }
+    },
+  };
+}

@@ -1,0 +1,126 @@
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { RgbImage } from './face-quality.js';
+import type { EngineFace } from './types.js';
+import type { AnalysisRequest, WorkerMessage } from './worker-protocol.js';
+
+const require = createRequire(import.meta.url);
+
+/**
+ * The worker is a .ts file. Node 20 does not apply a loader given as `--import tsx` in a worker's execArgv to the
+ * worker's own entry, so a small JavaScript bootstrap registers tsx's loader in the worker first and then imports
+ * the entry. It names both by absolute URL, so it works the same under `tsx`, vitest and `npm start`, from any
+ * working directory.
+ */
+function workerBootstrap(): string {
+  const tsxPackageJson = require.resolve('tsx/package.json');
+  const tsxExports = (require(tsxPackageJson) as { exports: Record<string, { import: { default: string } }> }).exports;
+  const tsxApi = pathToFileURL(path.join(path.dirname(tsxPackageJson), tsxExports['./esm/api']!.import.default)).href;
+  const entry = new URL('./analysis-worker.ts', import.meta.url).href;
+  return `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
+}
+
+interface Job {
+  id: number;
+  image: RgbImage;
+  resolve(faces: EngineFace[]): void;
+  reject(error: Error): void;
+}
+
+interface PoolWorker {
+  worker: Worker;
+  job?: Job;
+}
+
+/** A fixed number of analysis workers, each with its own models; images queue until a worker is free. */
+export class AnalysisWorkerPool {
+  private readonly workers: PoolWorker[] = [];
+  private readonly queue: Job[] = [];
+  private nextId = 1;
+  private closed = false;
+  private readonly bootstrap = workerBootstrap();
+
+  static async start(size: number): Promise<AnalysisWorkerPool> {
+    const pool = new AnalysisWorkerPool();
+    // Settled, not all: a failure must not leave the other workers loading unseen after close().
+    const started = await Promise.allSettled(Array.from({ length: size }, () => pool.spawn()));
+    const failure = started.find((result) => result.status === 'rejected');
+    if (failure) {
+      await pool.close();
+      throw failure.reason;
+    }
+    return pool;
+  }
+
+  analyze(image: RgbImage): Promise<EngineFace[]> {
+    if (this.closed) return Promise.reject(new Error('the face engine is closed'));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ id: this.nextId++, image, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const closedError = () => new Error('the face engine was closed');
+    for (const job of this.queue.splice(0)) job.reject(closedError());
+    await Promise.all(
+      this.workers.splice(0).map(({ worker, job }) => {
+        job?.reject(closedError());
+        return worker.terminate();
+      }),
+    );
+  }
+
+  private spawn(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const worker = new Worker(this.bootstrap, { eval: true, execArgv: [] });
+      const entry: PoolWorker = { worker };
+      let ready = false;
+      worker.on('message', (message: WorkerMessage) => {
+        if (message.type === 'ready') {
+          ready = true;
+          this.workers.push(entry);
+          resolve();
+          this.dispatch();
+        } else if (message.type === 'load-failure') {
+          reject(new Error(`the face models failed to load: ${message.error}`));
+          void worker.terminate();
+        } else {
+          const job = entry.job;
+          entry.job = undefined;
+          if (job && job.id === message.id) {
+            if (message.type === 'result') job.resolve(message.faces);
+            else job.reject(new Error(`face analysis failed: ${message.error}`));
+          }
+          this.dispatch();
+        }
+      });
+      worker.on('error', (error) => {
+        if (!ready) reject(error);
+      });
+      worker.on('exit', (code) => {
+        if (!ready || this.closed) return;
+        // A crashed worker fails only the image it held; a replacement takes its place.
+        this.workers.splice(this.workers.indexOf(entry), 1);
+        entry.job?.reject(new Error(`a face analysis worker stopped unexpectedly (exit code ${code})`));
+        this.spawn().catch((error: Error) => {
+          for (const job of this.queue.splice(0)) job.reject(error);
+        });
+      });
+    });
+  }
+
+  private dispatch(): void {
+    for (const entry of this.workers) {
+      if (entry.job) continue;
+      const job = this.queue.shift();
+      if (!job) return;
+      entry.job = job;
+      const request: AnalysisRequest = { id: job.id, image: job.image };
+      entry.worker.postMessage(request, [job.image.data.buffer as ArrayBuffer]);
+    }
+  }
+}
