@@ -2,7 +2,9 @@
 // 1. Latency of a 5-photo request, and throughput (images/s) at 1, 2 and 4 concurrent clients, with the real
 //    face model.
 // 2. The handler's fan-out: with a face service that answers after a fixed delay, a batch of N images at
-//    INDEX_CONCURRENCY C should take close to ceil(N / C) x delay. Goal: within 15% of that ideal.
+//    INDEX_CONCURRENCY C should take close to ceil(N / C) x delay. Goal: within 15% of that ideal. The delayed
+//    engine finds no face, so the face service has nothing to store and answers after the delay alone: what is
+//    measured is the handler's scheduling, not the face store's durable writes.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,8 +80,9 @@ async function latencyAndThroughput(engine: FaceEngine, photos: Array<{ name: st
   });
 }
 
-/** Answers the real model's analysis of one photo, after a fixed delay, whatever the image. */
-function delayedEngine(analysis: EngineAnalysis, delayMs: number): FaceEngine {
+/** Finds no face in any image, after a fixed delay. */
+function delayedFacelessEngine(delayMs: number): FaceEngine {
+  const analysis: EngineAnalysis = { width: 561, height: 561, faces: [] };
   return {
     modelVersion: 'delayed-bench-engine',
     analyze: () => new Promise((resolve) => setTimeout(() => resolve(analysis), delayMs)),
@@ -88,11 +91,11 @@ function delayedEngine(analysis: EngineAnalysis, delayMs: number): FaceEngine {
   };
 }
 
-async function fanOut(analysis: EngineAnalysis, photo: Buffer): Promise<boolean> {
+async function fanOut(photo: Buffer): Promise<boolean> {
   let allWithinGoal = true;
   for (const { images, concurrency } of FAN_OUT_CASES) {
     await withStack(
-      { faceEngine: delayedEngine(analysis, FAN_OUT_DELAY_MS), handlerEnvironment: { INDEX_CONCURRENCY: String(concurrency) } },
+      { faceEngine: delayedFacelessEngine(FAN_OUT_DELAY_MS), handlerEnvironment: { INDEX_CONCURRENCY: String(concurrency) } },
       async (stack) => {
         const collection = freshCollection();
         // Creates the collection first, so the measured request is only the fan-out.
@@ -117,9 +120,8 @@ const engine = await createHumanEngine();
 console.log(`face model loaded in ${((performance.now() - modelStarted) / 1000).toFixed(1)} s`);
 try {
   await latencyAndThroughput(engine, photos);
-  const sample = photos[0]!.bytes;
-  const withinGoal = await fanOut(await engine.analyze(sample), sample);
-  console.log(withinGoal ? 'fan-out: every case within 15% of ideal' : 'fan-out: some cases over the 15% goal');
 } finally {
   await engine.close();
 }
+const withinGoal = await fanOut(photos[0]!.bytes);
+console.log(withinGoal ? 'fan-out: every case within 15% of ideal' : 'fan-out: some cases over the 15% goal');

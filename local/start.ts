@@ -31,6 +31,13 @@ function explain(error: unknown): string {
   if (error instanceof StackAlreadyRunningError || error instanceof DataDirectoryInUseError || error instanceof StartupConfigurationError) {
     return error.message;
   }
+  const { code, path } = error as NodeJS.ErrnoException;
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
+    return `HOST=${process.env.HOST} is not an address of this machine: set HOST to one it has (the default is 127.0.0.1).`;
+  }
+  if (code === 'EACCES' || code === 'EROFS' || code === 'ENOTDIR') {
+    return `Cannot write the local data at ${path}: set DATA_DIR to a writable directory.`;
+  }
   return `The local stack could not start: ${error instanceof Error ? error.message : String(error)}`;
 }
 
