@@ -19,6 +19,13 @@ export interface BulkUploadSettings {
   maxFaces: number;
   qualityFilter: QualityFilter;
   indexConcurrency: number;
+  /**
+   * No new image is started once the Lambda has less time left than this: enough for the images in flight to
+   * finish and the answer to go out before the function times out.
+   */
+  timeReserveMs: number;
+  /** How long a claim on an image record holds before another request may take it over (a crashed holder's). */
+  claimTimeoutMs: number;
 }
 
 export interface AdapterSettings {
@@ -28,6 +35,7 @@ export interface AdapterSettings {
 
 export interface BulkUploadConfig extends AdapterSettings {
   imagesBucket: string;
+  imageRecordsTable: string;
   s3ForcePathStyle: boolean;
   settings: BulkUploadSettings;
 }
@@ -43,10 +51,15 @@ export const DEFAULTS = {
   maxFaces: 100,
   qualityFilter: 'AUTO' as QualityFilter,
   indexConcurrency: 5,
+  // An image in flight stores its original and calls IndexFaces, each with the SDK's retries: seconds under
+  // throttling. 8 s of the upload function's 28 s leaves 20 s for starting images.
+  timeReserveMs: 8000,
+  // Well above the upload function's 28 s timeout: a claim this old belongs to a request that no longer runs.
+  claimTimeoutSeconds: 60,
   maxAttempts: 5,
 } as const;
 
-const QUALITY_FILTERS: readonly QualityFilter[] = ['NONE', 'AUTO', 'LOW', 'MEDIUM', 'HIGH'];
+export const QUALITY_FILTERS: readonly QualityFilter[] = ['NONE', 'AUTO', 'LOW', 'MEDIUM', 'HIGH'];
 // Leaves room in Rekognition's 255-character collection id for the tenant and the client's collection name.
 export const COLLECTION_PREFIX_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$/;
 
@@ -97,6 +110,7 @@ export function readBulkUploadConfig(env: Environment): BulkUploadConfig {
   return {
     ...adapterSettings(env),
     imagesBucket: required(env, 'IMAGES_BUCKET'),
+    imageRecordsTable: required(env, 'IMAGE_RECORDS_TABLE'),
     s3ForcePathStyle: boolean(env, 'S3_FORCE_PATH_STYLE'),
     settings: {
       collectionPrefix,
@@ -106,6 +120,8 @@ export function readBulkUploadConfig(env: Environment): BulkUploadConfig {
       maxFaces: integer(env, 'MAX_FACES', DEFAULTS.maxFaces, 1, 100),
       qualityFilter: qualityFilter(env),
       indexConcurrency: integer(env, 'INDEX_CONCURRENCY', DEFAULTS.indexConcurrency, 1, 100),
+      timeReserveMs: integer(env, 'TIME_RESERVE_MS', DEFAULTS.timeReserveMs, 0, 900_000),
+      claimTimeoutMs: integer(env, 'CLAIM_TIMEOUT_SECONDS', DEFAULTS.claimTimeoutSeconds, 1, 86_400) * 1000,
     },
   };
 }

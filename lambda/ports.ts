@@ -66,5 +66,52 @@ export interface FaceIndex {
   }): Promise<IndexFacesResult>;
 }
 
+/** Identifies one image record: an image's content within one tenant's collection. */
+export interface ImageRecordKey {
+  tenantId: string;
+  collection: string;
+  /** Hex SHA-256 of the image bytes. */
+  contentSha256: string;
+}
+
+/** What every record fixes when it is created, whoever completes it later. */
+interface ImageRecordIdentity {
+  /** The ExternalImageId every IndexFaces call for this content uses, so a retry under another name adds no face. */
+  externalImageId: string;
+  /** The S3 key of the original. */
+  imageKey: string;
+}
+
+/** Claimed by a request that is (or was, before it crashed) storing and indexing the image. */
+export interface PendingImageRecord extends ImageRecordIdentity {
+  status: 'pending';
+  /** Random id of the claim's holder. */
+  claimId: string;
+  /** Epoch milliseconds after which another request may take the claim over; 0 once released. */
+  claimExpiresAt: number;
+}
+
+/** Indexed: the IndexFaces answer a repeat of this content gets back. */
+export interface CompleteImageRecord extends ImageRecordIdentity {
+  status: 'complete';
+  result: IndexFacesResult;
+}
+
+export type ImageRecord = PendingImageRecord | CompleteImageRecord;
+
+/** One record per (tenant, collection, image content), changed only by conditional writes. */
+export interface ImageRecordStore {
+  /** The record, read consistently, or undefined when there is none. */
+  get(key: ImageRecordKey): Promise<ImageRecord | undefined>;
+  /** Creates the record unless one exists; false when one does. */
+  create(key: ImageRecordKey, record: PendingImageRecord): Promise<boolean>;
+  /** Moves a pending record's claim from `previousClaimId` to a new holder; false when it is no longer that claim. */
+  takeOver(key: ImageRecordKey, previousClaimId: string, claim: { claimId: string; claimExpiresAt: number }): Promise<boolean>;
+  /** Stores the answer and marks the record complete; false when it is not pending (already complete, or gone). */
+  complete(key: ImageRecordKey, result: IndexFacesResult): Promise<boolean>;
+  /** Ends a claim early so a retry need not wait for it to expire; does nothing when the claim is not this one. */
+  release(key: ImageRecordKey, claimId: string): Promise<void>;
+}
+
 /** Receives one structured entry per request (production writes it as one JSON line); never tokens or face data. */
 export type LogSink = (entry: Record<string, unknown>) => void;

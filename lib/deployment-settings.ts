@@ -1,8 +1,6 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { COLLECTION_PREFIX_PATTERN, DEFAULTS } from '../lambda/config.js';
+import { COLLECTION_PREFIX_PATTERN, DEFAULTS, QUALITY_FILTERS } from '../lambda/config.js';
 import type { QualityFilter } from '../lambda/ports.js';
-
-const QUALITY_FILTERS: readonly QualityFilter[] = ['NONE', 'AUTO', 'LOW', 'MEDIUM', 'HIGH'];
 
 /** Everything a deployment can tune, validated. Only bin/ reads the raw values (CDK context or environment). */
 export interface DeploymentSettings {

@@ -1,5 +1,5 @@
 // DynamoDB on loopback (dynalite, the DynamoDB API over LevelDB), its data on disk under a directory so tenants
-// survive a restart; the tenants table the authorizer and `npm run tenant` use, created when missing; and how a
+// survive a restart; the tables the handlers and `npm run tenant` use, created when missing; and how a
 // tenant is provisioned (shared by the dev tenant of `npm start` and by `npm run tenant`, locally or on AWS).
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { randomBytes } from 'node:crypto';
@@ -7,6 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { IMAGE_RECORD_KEY_ATTRIBUTE } from '../lambda/adapters/dynamodb-image-record-store.js';
 import { generateToken, hashToken } from '../lambda/core/tokens.js';
 import type { Tenant, TenantStore } from '../lambda/ports.js';
 
@@ -62,29 +63,43 @@ export function localDynamoDbClient(endpoint: string, settings: LocalClientSetti
   return new DynamoDBClient({ endpoint, region: settings.region, credentials: settings.credentials, maxAttempts: 1 });
 }
 
-/** Creates the tenants table (partition key `tokenHash`) unless it exists; fails clearly when the data is locked. */
-export async function ensureTenantsTable(client: DynamoDBClient, tableName: string, directory: string): Promise<void> {
+/** A table with string keys, as the deployed stack defines it. */
+export interface TableDefinition {
+  name: string;
+  partitionKey: string;
+  sortKey?: string;
+}
+
+export const tenantsTable = (name: string): TableDefinition => ({ name, partitionKey: 'tokenHash' });
+export const imageRecordsTable = (name: string): TableDefinition => ({ name, partitionKey: IMAGE_RECORD_KEY_ATTRIBUTE });
+
+/** Creates the table unless it exists and waits until it is usable; fails clearly when the data is locked. */
+export async function ensureTable(client: DynamoDBClient, table: TableDefinition, directory: string): Promise<void> {
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    await client.send(new DescribeTableCommand({ TableName: table.name }));
     return;
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw isLockError(error) ? new DataDirectoryInUseError(directory) : error;
   }
+  const keys = [
+    { AttributeName: table.partitionKey, KeyType: 'HASH' as const },
+    ...(table.sortKey ? [{ AttributeName: table.sortKey, KeyType: 'RANGE' as const }] : []),
+  ];
   await client.send(
     new CreateTableCommand({
-      TableName: tableName,
-      AttributeDefinitions: [{ AttributeName: 'tokenHash', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'tokenHash', KeyType: 'HASH' }],
+      TableName: table.name,
+      AttributeDefinitions: keys.map(({ AttributeName }) => ({ AttributeName, AttributeType: 'S' })),
+      KeySchema: keys,
       BillingMode: 'PAY_PER_REQUEST',
     }),
   );
   // Until the table is ACTIVE, reads and writes on it answer ResourceNotFoundException.
   for (let attempt = 0; attempt < 100; attempt += 1) {
-    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: table.name }));
     if (Table?.TableStatus === 'ACTIVE') return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  throw new Error(`The tenants table ${tableName} did not become ACTIVE within 5 s`);
+  throw new Error(`The table ${table.name} did not become ACTIVE within 5 s`);
 }
 
 function isLockError(error: unknown): boolean {

@@ -1,6 +1,8 @@
 // The whole API on one machine: S3 (s3rver), DynamoDB (dynalite) and the Rekognition-compatible face service on
 // free loopback ports with their data under one directory, and the real Lambda handlers behind the local API
 // Gateway. The handlers get only the AWS SDK's own variables; nothing in them knows it runs locally.
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { GatewayResponseOptions, RestApi } from 'aws-cdk-lib/aws-apigateway';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -11,8 +13,10 @@ import { createAuthorizerHandler } from '../lambda/handlers/authorizer.js';
 import { createBulkUploadHandler } from '../lambda/handlers/bulk-upload.js';
 import type { FaceEngine } from './face-service/engine/types.js';
 import { startFaceService, type FaceService } from './face-service/server.js';
+import { addGatewayErrorResponses } from '../lib/constructs/gateway-error-responses.js';
+import type { GatewayResponseCustomization } from './api-gateway/gateway-responses.js';
 import { startApiGateway, type RunningApiGateway } from './api-gateway/server.js';
-import { startEmbeddedDynamoDb, ensureTenantsTable, localDynamoDbClient, provisionTenant, type EmbeddedDynamoDb } from './embedded-dynamodb.js';
+import { ensureTable, imageRecordsTable, localDynamoDbClient, provisionTenant, startEmbeddedDynamoDb, tenantsTable, type EmbeddedDynamoDb } from './embedded-dynamodb.js';
 import { startEmbeddedS3, type EmbeddedS3 } from './embedded-s3.js';
 
 export const BULK_UPLOAD_RESOURCE = '/ia/faces/bulkUpload';
@@ -22,6 +26,7 @@ export const DEV_TENANT = { tenantId: 'dev', name: 'dev' } as const;
 const LOCAL_RESOURCES = {
   IMAGES_BUCKET: 'facegate-images',
   TENANTS_TABLE: 'facegate-tenants',
+  IMAGE_RECORDS_TABLE: 'facegate-image-records',
   COLLECTION_PREFIX: 'facegate-local',
   S3_FORCE_PATH_STYLE: 'true',
 } as const;
@@ -45,7 +50,7 @@ export interface LocalStackOptions {
   uploadTimeoutMs?: number;
   /** Extra handler variables (MAX_IMAGES_PER_REQUEST, INDEX_CONCURRENCY, ...). */
   handlerEnvironment?: Record<string, string>;
-  /** One line per request from the gateway and the face service. */
+  /** Where the parts log: one line per request from the gateway, the handlers and the face service. */
   log?: (line: string) => void;
 }
 
@@ -123,7 +128,7 @@ export async function openLocalTenantData(dataDir: string): Promise<{ endpoint: 
   const dynamodb = await startEmbeddedDynamoDb({ directory });
   const client = localDynamoDbClient(dynamodb.endpoint, localClientSettings());
   try {
-    await ensureTenantsTable(client, LOCAL_RESOURCES.TENANTS_TABLE, directory);
+    await ensureTable(client, tenantsTable(LOCAL_RESOURCES.TENANTS_TABLE), directory);
   } catch (error) {
     await dynamodb.close();
     throw error;
@@ -131,6 +136,34 @@ export async function openLocalTenantData(dataDir: string): Promise<{ endpoint: 
     client.destroy();
   }
   return dynamodb;
+}
+
+/**
+ * The gateway responses the deployed API customizes, read from the CDK construct that configures them (through
+ * the one method it calls), so local answers follow every change made there.
+ */
+function deployedGatewayResponses(): GatewayResponseCustomization[] {
+  const recorded: GatewayResponseCustomization[] = [];
+  const recorder = {
+    addGatewayResponse(_id: string, options: GatewayResponseOptions) {
+      // Header values are mapping expressions; the deployed stack only uses quoted literals.
+      const headers = Object.fromEntries(Object.entries(options.responseHeaders ?? {}).map(([name, value]) => [name, value.replace(/^'(.*)'$/, '$1')]));
+      recorded.push({
+        type: options.type.responseType,
+        statusCode: options.statusCode === undefined ? undefined : Number(options.statusCode),
+        headers,
+        template: options.templates?.['application/json'],
+      });
+    },
+  };
+  addGatewayErrorResponses(recorder as unknown as RestApi);
+  return recorded;
+}
+
+/** The tables the handlers use, keyed as the CDK stack defines them. */
+async function ensureTables(client: DynamoDBClient, directory: string): Promise<void> {
+  await ensureTable(client, tenantsTable(LOCAL_RESOURCES.TENANTS_TABLE), directory);
+  await ensureTable(client, imageRecordsTable(LOCAL_RESOURCES.IMAGE_RECORDS_TABLE), directory);
 }
 
 async function devTokenFor(dataDir: string, fixed: string | undefined): Promise<string | undefined> {
@@ -231,7 +264,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           engine: options.faceEngine,
           log: options.log ? (line) => options.log!(`face-service ${line}`) : () => undefined,
         }).then((faceService) => (parts.faceService = faceService)),
-        ensureTenantsTable(tenantsClient, LOCAL_RESOURCES.TENANTS_TABLE, join(dataDir, 'dynamodb'))
+        ensureTables(tenantsClient, join(dataDir, 'dynamodb'))
           .then(() => ensureDevTenant(new DynamoDbTenantStore(LOCAL_RESOURCES.TENANTS_TABLE, tenantsClient), dataDir, options.devToken))
           .finally(() => tenantsClient.destroy()),
       ] as const),
@@ -239,18 +272,21 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     environment.AWS_ENDPOINT_URL_REKOGNITION = faceService.url;
     exportSdkEnvironment(environment);
-    const authorizer = createAuthorizerHandler(createAuthorizerDependencies(environment));
-    const bulkUpload = createBulkUploadHandler(createBulkUploadDependencies(environment));
+    // The handlers' own JSON log lines go where the stack's log goes (nowhere in tests and benchmarks).
+    const handlerLog = (entry: Record<string, unknown>) => options.log?.(`lambda ${JSON.stringify(entry)}`);
+    const authorizer = createAuthorizerHandler({ ...createAuthorizerDependencies(environment), log: handlerLog });
+    const bulkUpload = createBulkUploadHandler({ ...createBulkUploadDependencies(environment), log: handlerLog });
     gateway.serve({
       stage: 'local',
       binaryMediaTypes: ['multipart/form-data'],
+      gatewayResponses: deployedGatewayResponses(),
       authorizer: { handler: authorizer, identityHeader: 'Authorization', ttlSeconds: options.authorizerCacheTtlSeconds ?? 300 },
       routes: [
         {
           method: 'POST',
           resource: BULK_UPLOAD_RESOURCE,
           handler: bulkUpload,
-          function: { functionName: 'facegate-bulk-upload', timeoutMs: options.uploadTimeoutMs ?? 30_000, memoryLimitInMB: 1024 },
+          function: { functionName: 'facegate-bulk-upload', timeoutMs: options.uploadTimeoutMs ?? 28_000, memoryLimitInMB: 1024 },
         },
       ],
     });

@@ -1,15 +1,17 @@
-// One upload, image by image: validate, keep the original, index its faces. Each image ends as a result or
-// an ImageError of its own; nothing here fails the whole batch.
+// One upload, image by image: validate, then index each distinct content once (image-indexing.ts), within the
+// Lambda's time budget. Each image ends as a result or an ImageError of its own; nothing here fails the batch.
+import { randomUUID } from 'node:crypto';
 import type { BulkUploadSettings } from '../config.js';
-import type { FaceIndex, ImageStore, IndexFacesResult } from '../ports.js';
-import { faceIndexError, ImageError, imageStoreError, isCollectionMissing } from './errors.js';
+import type { FaceIndex, ImageRecordStore, ImageStore, IndexFacesResult, StoredImage } from '../ports.js';
+import { faceIndexError, ImageError, isCollectionMissing } from './errors.js';
 import { inspectImage } from './image-format.js';
+import { indexImageOnce, type IndexedImage } from './image-indexing.js';
 import type { UploadedFile } from './multipart.js';
 import { collectionIdFor, externalImageIdFor, imageKeyFor, metadataValue, sha256Hex } from './naming.js';
 import { mapWithConcurrency } from './promise-pool.js';
 
 export type ImageOutcome =
-  | { externalImageId: string; result: IndexFacesResult; error?: undefined }
+  | { externalImageId: string; result: IndexFacesResult; replayed: boolean; error?: undefined }
   | { externalImageId: string; error: ImageError; result?: undefined };
 
 export interface BulkIndexRequest {
@@ -21,7 +23,13 @@ export interface BulkIndexRequest {
 export interface BulkIndexDependencies {
   images: ImageStore;
   faces: FaceIndex;
+  records: ImageRecordStore;
   settings: BulkUploadSettings;
+  /** Milliseconds the invocation has left (the Lambda context's); without it, no image is held back. */
+  remainingTimeMs?: () => number;
+  /** Epoch milliseconds, for claim expiry. */
+  now?: () => number;
+  newClaimId?: () => string;
 }
 
 function megabytes(bytes: number): string {
@@ -53,9 +61,28 @@ function collectionCreatingIndexer(faces: FaceIndex, collectionId: string) {
   };
 }
 
+function notProcessed(): ImageError {
+  return new ImageError(
+    'NOT_PROCESSED',
+    'This image was not processed: the request ran out of time before its turn came. Send it again, in a smaller batch if this recurs.',
+  );
+}
+
 export async function indexUploadedImages(request: BulkIndexRequest, dependencies: BulkIndexDependencies): Promise<ImageOutcome[]> {
-  const { images, faces, settings } = dependencies;
+  const { images, faces, records, settings, remainingTimeMs } = dependencies;
   const indexFaces = collectionCreatingIndexer(faces, collectionIdFor(settings.collectionPrefix, request.tenantId, request.collection));
+  const steps = {
+    records,
+    images,
+    indexFaces: ({ image, externalImageId }: { image: StoredImage; externalImageId: string }) =>
+      indexFaces({ image, externalImageId, maxFaces: settings.maxFaces, qualityFilter: settings.qualityFilter }),
+    claimTimeoutMs: settings.claimTimeoutMs,
+    now: dependencies.now ?? Date.now,
+    newClaimId: dependencies.newClaimId ?? randomUUID,
+  };
+  const outOfTime = () => remainingTimeMs !== undefined && remainingTimeMs() < settings.timeReserveMs;
+  // The same photo twice in one upload is indexed once; both entries get its answer.
+  const byContent = new Map<string, Promise<IndexedImage>>();
 
   async function processImage(file: UploadedFile): Promise<ImageOutcome> {
     const contentSha256 = sha256Hex(file.bytes);
@@ -68,24 +95,29 @@ export async function indexUploadedImages(request: BulkIndexRequest, dependencie
         );
       }
       const info = inspectImage(file.bytes);
-      const stored = await images
-        .put({
-          key: imageKeyFor(request.tenantId, request.collection, contentSha256, info.format === 'jpeg' ? 'jpg' : 'png'),
-          bytes: file.bytes,
-          contentType: info.contentType,
-          metadata: {
-            'original-filename': metadataValue(file.fileName),
-            'declared-content-type': metadataValue(file.declaredContentType),
-            'external-image-id': externalImageId,
+      let indexing = byContent.get(contentSha256);
+      if (!indexing) {
+        if (outOfTime()) throw notProcessed();
+        indexing = indexImageOnce(
+          {
+            record: { tenantId: request.tenantId, collection: request.collection, contentSha256 },
+            externalImageId,
+            imageKey: imageKeyFor(request.tenantId, request.collection, contentSha256, info.format === 'jpeg' ? 'jpg' : 'png'),
+            bytes: file.bytes,
+            contentType: info.contentType,
+            metadata: {
+              'original-filename': metadataValue(file.fileName),
+              'declared-content-type': metadataValue(file.declaredContentType),
+            },
           },
-        })
-        .catch((error: unknown) => {
-          throw imageStoreError(error);
-        });
-      const result = await indexFaces({ image: stored, externalImageId, maxFaces: settings.maxFaces, qualityFilter: settings.qualityFilter });
-      return { externalImageId, result };
+          steps,
+        );
+        byContent.set(contentSha256, indexing);
+      }
+      const { result, replayed } = await indexing;
+      return { externalImageId, result, replayed };
     } catch (error) {
-      // Validation and storage failures are ImageErrors already; anything else came from the face index.
+      // Validation, storage and record failures are ImageErrors already; anything else came from the face index.
       return { externalImageId, error: faceIndexError(error) };
     }
   }

@@ -56,6 +56,9 @@ export type ImageErrorCode =
   | 'THROTTLED'
   | 'SERVICE_UNAVAILABLE'
   | 'STORAGE_UNAVAILABLE'
+  | 'RECORD_STORE_UNAVAILABLE'
+  | 'IMAGE_IN_PROGRESS'
+  | 'NOT_PROCESSED'
   | 'INTERNAL_ERROR';
 
 const IMAGE_ERROR_FAULT: Record<ImageErrorCode, Fault> = {
@@ -69,6 +72,9 @@ const IMAGE_ERROR_FAULT: Record<ImageErrorCode, Fault> = {
   THROTTLED: 'retryable',
   SERVICE_UNAVAILABLE: 'retryable',
   STORAGE_UNAVAILABLE: 'retryable',
+  RECORD_STORE_UNAVAILABLE: 'retryable',
+  IMAGE_IN_PROGRESS: 'retryable',
+  NOT_PROCESSED: 'retryable',
   INTERNAL_ERROR: 'server',
 };
 
@@ -158,12 +164,32 @@ export function faceIndexError(error: unknown): ImageError {
   return new ImageError('INTERNAL_ERROR', SERVER_SIDE_MESSAGE, name);
 }
 
-/** The image store (S3) failed to keep the original of one image. */
-export function imageStoreError(error: unknown): ImageError {
+/** A storage service failed: retryable when it throttled or failed on its side, a deployment fault otherwise. */
+function storageError(error: unknown, code: 'STORAGE_UNAVAILABLE' | 'RECORD_STORE_UNAVAILABLE', message: string): ImageError {
   if (error instanceof ImageError) return error;
   const name = nameOf(error);
-  if (THROTTLING_NAMES.has(name) || isRetryableServiceError(error)) {
-    return new ImageError('STORAGE_UNAVAILABLE', 'The image store is unavailable right now; retry this image in a few seconds.', name);
-  }
+  if (THROTTLING_NAMES.has(name) || isRetryableServiceError(error)) return new ImageError(code, message, name);
   return new ImageError('INTERNAL_ERROR', SERVER_SIDE_MESSAGE, name);
+}
+
+/** The image store (S3) failed to keep the original of one image. */
+export function imageStoreError(error: unknown): ImageError {
+  return storageError(error, 'STORAGE_UNAVAILABLE', 'The image store is unavailable right now; retry this image in a few seconds.');
+}
+
+/** The image record store (DynamoDB) failed before this image's faces were indexed. */
+export function imageRecordError(error: unknown): ImageError {
+  return storageError(error, 'RECORD_STORE_UNAVAILABLE', 'The image record store is unavailable right now; retry this image in a few seconds.');
+}
+
+/**
+ * The faces were indexed but their record could not be completed: the image is reported failed and its record
+ * stays pending, so a retry indexes it again (Rekognition adds no second copy) and completes the record.
+ */
+export function unrecordedFacesError(error: unknown): ImageError {
+  return storageError(
+    error,
+    'RECORD_STORE_UNAVAILABLE',
+    'The faces of this image were indexed but could not be recorded; retry this image in a few seconds to get them (no face is added twice).',
+  );
 }

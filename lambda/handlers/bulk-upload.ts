@@ -2,7 +2,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { createBulkUploadDependencies } from '../composition.js';
 import type { BulkUploadSettings } from '../config.js';
-import type { FaceIndex, ImageStore, LogSink } from '../ports.js';
+import type { FaceIndex, ImageRecordStore, ImageStore, LogSink } from '../ports.js';
 import { indexUploadedImages, type ImageOutcome } from '../core/bulk-index.js';
 import { batchResponse, requestErrorResponse } from '../core/bulk-response.js';
 import { RequestError } from '../core/errors.js';
@@ -12,10 +12,13 @@ import { parseUploadForm } from '../core/multipart.js';
 export interface BulkUploadHandlerDependencies {
   images: ImageStore;
   faces: FaceIndex;
+  records: ImageRecordStore;
   config: BulkUploadSettings;
   log?: LogSink;
   /** Milliseconds, for the logged duration only. */
   clock?: () => number;
+  /** Epoch milliseconds, for the expiry of image record claims. */
+  now?: () => number;
 }
 
 export type BulkUploadHandler = (event: APIGatewayProxyEvent, context?: Context) => Promise<APIGatewayProxyResult>;
@@ -34,8 +37,10 @@ function outcomeSummary(outcomes: readonly ImageOutcome[]) {
   return {
     images: outcomes.length,
     processed: outcomes.filter((outcome) => outcome.result).length,
+    // Answered from the record of an earlier request, without a new IndexFaces call.
+    replayed: outcomes.filter((outcome) => outcome.result && outcome.replayed).length,
     failed: outcomes.filter((outcome) => outcome.error).length,
-    facesIndexed: outcomes.reduce((sum, outcome) => sum + (outcome.result?.FaceRecords.length ?? 0), 0),
+    facesIndexed: outcomes.reduce((sum, outcome) => sum + (outcome.result && !outcome.replayed ? outcome.result.FaceRecords.length : 0), 0),
     failuresByCode: countBy(outcomes, (outcome) => outcome.error?.code),
     failureCauses: countBy(outcomes, (outcome) => (outcome.error?.fault === 'client' ? undefined : outcome.error?.causeName)),
   };
@@ -48,7 +53,7 @@ function authorizedTenantId(event: APIGatewayProxyEvent): string | undefined {
 }
 
 export function createBulkUploadHandler(dependencies: BulkUploadHandlerDependencies): BulkUploadHandler {
-  const { images, faces, config } = dependencies;
+  const { images, faces, records, config } = dependencies;
   const log = dependencies.log ?? jsonLineLog;
   const clock = dependencies.clock ?? (() => performance.now());
 
@@ -62,7 +67,18 @@ export function createBulkUploadHandler(dependencies: BulkUploadHandlerDependenc
         throw new RequestError('UNAUTHORIZED', 'The request carries no authorized tenant; send your token in the Authorization header.');
       }
       const form = await parseUploadForm(event, { maxImages: config.maxImagesPerRequest, maxImageBytes: config.maxImageBytes });
-      const outcomes = await indexUploadedImages({ tenantId, collection: form.collection, files: form.files }, { images, faces, settings: config });
+      const outcomes = await indexUploadedImages(
+        { tenantId, collection: form.collection, files: form.files },
+        {
+          images,
+          faces,
+          records,
+          settings: config,
+          now: dependencies.now,
+          // Absent when the handler is called outside a Lambda runtime (a test's bare context): no time limit then.
+          remainingTimeMs: context?.getRemainingTimeInMillis && (() => context.getRemainingTimeInMillis()),
+        },
+      );
       const response = batchResponse(outcomes);
       logLine(response.statusCode >= 500 ? 'error' : 'info', { collection: form.collection, status: response.statusCode, ...outcomeSummary(outcomes) });
       return response;

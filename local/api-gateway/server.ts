@@ -5,7 +5,13 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { gatewayResponses, localStackStarting, type GatewayResponse } from './gateway-responses.js';
+import {
+  gatewayResponses,
+  localStackStarting,
+  renderGatewayResponse,
+  type GatewayResponse,
+  type GatewayResponseCustomization,
+} from './gateway-responses.js';
 import { createLambdaContext, type LambdaFunctionSettings } from './lambda-context.js';
 import { buildProxyEvent, headerValue, type IncomingRequest, type RouteMatch } from './proxy-event.js';
 import { matchResource } from './route-table.js';
@@ -35,6 +41,8 @@ export interface RestApiDefinition {
   authorizer: { handler: TokenAuthorizerHandler; identityHeader?: string; ttlSeconds: number };
   routes: readonly LambdaProxyRoute[];
   integrationTimeoutMs?: number;
+  /** The API's customized gateway responses; API Gateway's defaults otherwise. */
+  gatewayResponses?: readonly GatewayResponseCustomization[];
 }
 
 export interface ApiGatewayOptions {
@@ -80,15 +88,17 @@ async function readBodyWithin(request: IncomingMessage, limit: number): Promise<
   return Buffer.concat(chunks, received);
 }
 
-function sendGatewayResponse(response: ServerResponse, gatewayResponse: GatewayResponse, requestId: string): void {
-  const body = JSON.stringify(gatewayResponse.body);
-  response.writeHead(gatewayResponse.statusCode, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(body),
-    'x-amzn-requestid': requestId,
-    'x-amzn-errortype': gatewayResponse.errorType,
-  });
-  response.end(body);
+/** Sends API Gateway's own answer, customized as the API says; returns the status sent. */
+function sendGatewayResponse(
+  response: ServerResponse,
+  gatewayResponse: GatewayResponse,
+  requestId: string,
+  customizations: readonly GatewayResponseCustomization[] = [],
+): number {
+  const rendered = renderGatewayResponse(gatewayResponse, customizations);
+  response.writeHead(rendered.statusCode, { ...rendered.headers, 'content-length': Buffer.byteLength(rendered.body), 'x-amzn-requestid': requestId });
+  response.end(rendered.body);
+  return rendered.statusCode;
 }
 
 function isProxyResult(result: unknown): result is APIGatewayProxyResult {
@@ -166,7 +176,8 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<Runni
   }
 
   async function handle(request: IncomingMessage, response: ServerResponse, requestId: string): Promise<number> {
-    const url = new URL(request.url ?? '/', 'http://localhost');
+    // Concatenated, not resolved against a base: a path such as //x must stay a path, not become a host.
+    const url = new URL(`http://localhost${request.url ?? '/'}`);
     const method = request.method ?? 'GET';
     if (method === 'GET' && url.pathname === '/health') {
       const status = served ? 200 : 503;
@@ -174,24 +185,18 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<Runni
       response.end(JSON.stringify({ status: served ? 'ready' : 'starting' }));
       return status;
     }
-    if (!served) {
-      sendGatewayResponse(response, localStackStarting, requestId);
-      return localStackStarting.statusCode;
-    }
+    if (!served) return sendGatewayResponse(response, localStackStarting, requestId);
     const { definition, authorizer } = served;
+    const reply = (gatewayResponse: GatewayResponse) => sendGatewayResponse(response, gatewayResponse, requestId, definition.gatewayResponses);
     const found = findRoute(definition, method, url.pathname);
-    if (!found) {
-      sendGatewayResponse(response, gatewayResponses.missingAuthenticationToken, requestId);
-      return gatewayResponses.missingAuthenticationToken.statusCode;
-    }
+    if (!found) return reply(gatewayResponses.missingAuthenticationToken);
 
     let body: Buffer;
     try {
       body = await readBodyWithin(request, maxRequestBytes);
     } catch (error) {
       if (!(error instanceof PayloadTooLarge)) throw error;
-      sendGatewayResponse(response, gatewayResponses.requestTooLarge, requestId);
-      return gatewayResponses.requestTooLarge.statusCode;
+      return reply(gatewayResponses.requestTooLarge);
     }
 
     const incoming: IncomingRequest = {
@@ -205,10 +210,7 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<Runni
     const identityHeader = definition.authorizer.identityHeader ?? 'Authorization';
     const methodArn = `arn:aws:execute-api:${options.region}:${accountId}:${apiId}/${definition.stage}/${method}${found.match.resource}`;
     const authorization = await authorizer.authorize(headerValue(request.rawHeaders, identityHeader), methodArn);
-    if (!authorization.allowed) {
-      sendGatewayResponse(response, authorization.response, requestId);
-      return authorization.response.statusCode;
-    }
+    if (!authorization.allowed) return reply(authorization.response);
 
     const event = buildProxyEvent(incoming, found.match, {
       stage: definition.stage,
@@ -219,17 +221,11 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<Runni
       authorizer: authorization.context,
       now: new Date(),
     });
-    if (Buffer.byteLength(JSON.stringify(event)) > maxEventBytes) {
-      sendGatewayResponse(response, gatewayResponses.lambdaPayloadTooLarge, requestId);
-      return gatewayResponses.lambdaPayloadTooLarge.statusCode;
-    }
+    if (Buffer.byteLength(JSON.stringify(event)) > maxEventBytes) return reply(gatewayResponses.lambdaPayloadTooLarge);
     const functionSettings: LambdaFunctionSettings = { ...found.route.function, region: options.region, accountId };
     const context = createLambdaContext(functionSettings, randomUUID());
     const outcome = await invoke(found.route, event, context, definition.integrationTimeoutMs ?? DEFAULT_INTEGRATION_TIMEOUT_MS);
-    if ('failure' in outcome) {
-      sendGatewayResponse(response, outcome.failure, requestId);
-      return outcome.failure.statusCode;
-    }
+    if ('failure' in outcome) return reply(outcome.failure);
     sendProxyResult(response, outcome.result, requestId);
     return outcome.result.statusCode;
   }
@@ -241,7 +237,7 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<Runni
       .then((status) => options.log?.({ requestId, method: request.method, path: request.url?.split('?')[0], status, ms: Date.now() - started }))
       .catch((error: unknown) => {
         console.error('[api-gateway] request failed:', error);
-        if (!response.headersSent) sendGatewayResponse(response, gatewayResponses.integrationFailure, requestId);
+        if (!response.headersSent) sendGatewayResponse(response, gatewayResponses.integrationFailure, requestId, served?.definition.gatewayResponses);
         else response.destroy();
       });
   });

@@ -180,7 +180,7 @@ describe('two tenants sending the same collection name', () => {
 
 describe("the published examples' client mistakes", () => {
   it('recovers the boundary when Content-Type: multipart/form-data is set by hand without one', async () => {
-    const form = await photoForm('test-collection', [['single_face_frontal.jpg', 'no-boundary.jpg']]);
+    const form = await photoForm('hand-set-content-type', [['single_face_frontal.jpg', 'no-boundary.jpg']]);
     const response = await upload(form, stack.token, { 'Content-Type': 'multipart/form-data' });
     expect(response.status).toBe(201);
     expect((await json(response)).data[0].FaceRecords[0].Face.ExternalImageId).toBe('no-boundary.jpg');

@@ -61,6 +61,25 @@ describe('the local stack', () => {
     expect((await uploadWith(stack, 'not-a-token')).status).toBe(401);
   });
 
+  it("answers API Gateway's own errors as the deployed API customizes them", async () => {
+    const stack = await boot();
+    const unknown = await fetch(`${stack.url}/ia/faces/nothing`, { method: 'POST' });
+    expect(unknown.status).toBe(404);
+    expect(((await unknown.json()) as { error: { code: string } }).error.code).toBe('NOT_FOUND');
+    const anonymous = await fetch(`${stack.url}/ia/faces/bulkUpload`, { method: 'POST', body: await photoForm() });
+    expect(anonymous.status).toBe(401);
+    expect(((await anonymous.json()) as { error: { code: string } }).error.code).toBe('UNAUTHORIZED');
+  });
+
+  it('refuses a revoked tenant with 403 once the authorizer runs for its token', async () => {
+    const stack = await boot();
+    const acmeToken = /Token, shown only this once: (\S+)/.exec((await tenantCli('create', 'acme')).out)![1]!;
+    expect((await tenantCli('revoke', 'acme')).code).toBe(0);
+    const refused = await uploadWith(stack, acmeToken);
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('FORBIDDEN');
+  });
+
   it('records where it runs in the data directory while it runs, and removes the record when stopped', async () => {
     const stack = await boot();
     expect(await readRunningStack(dataDir)).toMatchObject({ pid: process.pid, url: stack.url, endpoints: stack.endpoints });

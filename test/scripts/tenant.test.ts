@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbTenantStore } from '../../lambda/adapters/dynamodb-tenant-store.js';
 import { hashToken } from '../../lambda/core/tokens.js';
-import { ensureTenantsTable, localDynamoDbClient, startEmbeddedDynamoDb, type EmbeddedDynamoDb } from '../../local/embedded-dynamodb.js';
+import { ensureTable, localDynamoDbClient, startEmbeddedDynamoDb, tenantsTable, type EmbeddedDynamoDb } from '../../local/embedded-dynamodb.js';
 import { localClientSettings, localTenantsTable, type RunningStackState } from '../../local/stack.js';
 import { runTenantCommand } from '../../scripts/tenant.js';
 
@@ -32,7 +32,7 @@ const tokenIn = (output: string) => /Token, shown only this once: (\S+)/.exec(ou
 async function tenantsDatabase(directory: string): Promise<{ dynamodb: EmbeddedDynamoDb; store: DynamoDbTenantStore }> {
   const dynamodb = await startEmbeddedDynamoDb({ directory });
   const client = localDynamoDbClient(dynamodb.endpoint, localClientSettings());
-  await ensureTenantsTable(client, localTenantsTable, directory);
+  await ensureTable(client, tenantsTable(localTenantsTable), directory);
   cleanups.push(async () => {
     client.destroy();
     await dynamodb.close();

@@ -37,16 +37,18 @@ const humanConfig: Partial<Config> = {
     enabled: true,
     detector: {
       enabled: true,
+      // Crops are turned upright before the mesh, so faces lying on their side are meshed like upright ones.
       rotation: true,
+      // Rekognition indexes at most 100 faces of an image.
       maxDetected: 100,
       minConfidence: DETECTOR_MIN_CONFIDENCE,
-      iouThreshold: 0.1,
       skipFrames: 0,
       skipTime: 0,
       return: false,
     },
     mesh: { enabled: true },
     iris: { enabled: true, skipFrames: 0, skipTime: 0 },
+    // No floor: every emotion's score is reported, as Rekognition lists all of its emotions.
     description: { enabled: true, minConfidence: 0, skipFrames: 0, skipTime: 0 },
     emotion: { enabled: true, minConfidence: 0, skipFrames: 0, skipTime: 0 },
     attention: { enabled: false },
@@ -100,11 +102,11 @@ export async function loadFaceModels(): Promise<FaceModels> {
   await human.load();
   await human.tf.ready();
   warmUp(tf, human);
-  human.config.object.enabled = false;
 
   async function detect(input: TfCore.Tensor, what: 'faces' | 'objects') {
     human.config.face.enabled = what === 'faces';
     human.config.object.enabled = what === 'objects';
+    // Human types its input with its own bundled copy of the tfjs types; the tensor is the same at run time.
     return human.detect(input as never);
   }
 

@@ -11,7 +11,7 @@ export const HUMAN_ENGINE_MODEL_VERSION = 'facegate-human-3.3';
  * description models crops of 192-224, so more only costs decoding and copying (a 50-pixel face in a 1024-pixel
  * photo keeps its full resolution).
  */
-export const ANALYSIS_MAX_SIDE = 1280;
+export const ANALYSIS_MAX_SIDE = 1024;
 
 export interface HumanEngineOptions {
   /** Worker threads, each with its own copy of the models; defaults to the number of cores. */

@@ -3,7 +3,7 @@ import type { ImageOutcome } from '../../../lambda/core/bulk-index.js';
 import { batchResponse, RETRY_AFTER_SECONDS, requestErrorResponse } from '../../../lambda/core/bulk-response.js';
 import { ImageError, RequestError, type ImageErrorCode } from '../../../lambda/core/errors.js';
 
-const processed = (name: string): ImageOutcome => ({ externalImageId: name, result: { FaceRecords: [], UnindexedFaces: [], FaceModelVersion: '7.0' } });
+const processed = (name: string): ImageOutcome => ({ externalImageId: name, result: { FaceRecords: [], UnindexedFaces: [], FaceModelVersion: '7.0' }, replayed: false });
 const failed = (name: string, code: ImageErrorCode): ImageOutcome => ({ externalImageId: name, error: new ImageError(code, `${code} message`) });
 
 function body(outcomes: ImageOutcome[]) {
@@ -37,7 +37,7 @@ describe('batchResponse', () => {
   });
 
   it('answers 503 with Retry-After when nothing was processed and any failure is worth retrying', () => {
-    for (const retryable of ['THROTTLED', 'SERVICE_UNAVAILABLE', 'STORAGE_UNAVAILABLE'] as const) {
+    for (const retryable of ['THROTTLED', 'SERVICE_UNAVAILABLE', 'STORAGE_UNAVAILABLE', 'RECORD_STORE_UNAVAILABLE', 'IMAGE_IN_PROGRESS', 'NOT_PROCESSED'] as const) {
       const { status, json, headers } = body([failed('a', 'EMPTY_IMAGE'), failed('b', retryable), failed('c', 'INTERNAL_ERROR')]);
       expect(status).toBe(503);
       expect(json.error).toEqual({ code: 'SERVICE_UNAVAILABLE' });

@@ -3,8 +3,8 @@ import type { BulkUploadSettings } from '../../../lambda/config.js';
 import { SUCCESS_MESSAGE } from '../../../lambda/core/bulk-response.js';
 import { collectionIdFor, sha256Hex } from '../../../lambda/core/naming.js';
 import { createBulkUploadHandler } from '../../../lambda/handlers/bulk-upload.js';
-import { FakeFaceIndex, FakeImageStore, sdkError } from '../support/fakes.js';
-import { encodeForm, fixture, imageFile, proxyEvent, uploadForm } from '../support/upload-events.js';
+import { FakeFaceIndex, FakeImageRecordStore, FakeImageStore, sdkError } from '../support/fakes.js';
+import { distinctJpeg, encodeForm, fixture, imageFile, proxyEvent, uploadForm } from '../support/upload-events.js';
 
 const SETTINGS: BulkUploadSettings = {
   collectionPrefix: 'facegate-test',
@@ -13,22 +13,26 @@ const SETTINGS: BulkUploadSettings = {
   maxFaces: 100,
   qualityFilter: 'AUTO',
   indexConcurrency: 5,
+  timeReserveMs: 8000,
+  claimTimeoutMs: 60_000,
 };
 const TENANT = 'a1b2c3d4';
 const TOKEN = 'secret-token-never-logged';
 
 let images: FakeImageStore;
 let faces: FakeFaceIndex;
+let records: FakeImageRecordStore;
 let logLines: Array<Record<string, unknown>>;
 
 beforeEach(() => {
   images = new FakeImageStore();
   faces = new FakeFaceIndex((externalImageId) => (externalImageId.startsWith('group_6') ? 6 : externalImageId.startsWith('no_face') ? 0 : 1));
+  records = new FakeImageRecordStore();
   logLines = [];
 });
 
 function handler(settings: Partial<BulkUploadSettings> = {}) {
-  return createBulkUploadHandler({ images, faces, config: { ...SETTINGS, ...settings }, log: (line) => logLines.push(line) });
+  return createBulkUploadHandler({ images, faces, records, config: { ...SETTINGS, ...settings }, log: (line) => logLines.push(line) });
 }
 
 async function upload(files: File[], options: { collection?: string; tenantId?: string; settings?: Partial<BulkUploadSettings> } = {}) {
@@ -36,6 +40,9 @@ async function upload(files: File[], options: { collection?: string; tenantId?: 
   const response = await handler(options.settings)(proxyEvent(encoded, { tenantId: options.tenantId ?? TENANT }), { awsRequestId: 'request-1' } as never);
   return { ...response, json: JSON.parse(response.body) as { message: string; data?: any[]; error?: { code: string } } };
 }
+
+/** Different contents of one photo: each is indexed on its own. */
+const photoCopy = (copy: number | string, uploadedAs = `${copy}.jpeg`) => new File([distinctJpeg('bw_photo.jpeg', copy)], uploadedAs, { type: 'image/jpeg' });
 
 const GOOD = () => [imageFile('single_face_frontal.jpg'), imageFile('group_6_faces.jpg'), imageFile('png_rgba.png', 'alex.png', 'image/png')];
 
@@ -99,7 +106,7 @@ describe('the bulk upload handler', () => {
   });
 
   it('never runs more IndexFaces calls at once than the configured concurrency', async () => {
-    const files = Array.from({ length: 12 }, (_, i) => imageFile('bw_photo.jpeg', `${i}.jpeg`));
+    const files = Array.from({ length: 12 }, (_, i) => photoCopy(i));
     const response = await upload(files, { settings: { indexConcurrency: 3 } });
     expect(response.statusCode).toBe(201);
     expect(faces.maxInFlight).toBe(3);
@@ -151,19 +158,19 @@ describe('the bulk upload handler', () => {
   it('answers 503 with Retry-After while Rekognition throttles, then 201 once it lets calls through', async () => {
     faces.collections.add(collectionIdFor('facegate-test', TENANT, 'staff'));
     faces.failures.push(sdkError('ThrottlingException'), sdkError('ProvisionedThroughputExceededException'));
-    const throttled = await upload([imageFile('bw_photo.jpeg', 'a.jpeg'), imageFile('bw_photo.jpeg', 'b.jpeg')]);
+    const throttled = await upload([photoCopy('a'), photoCopy('b')]);
     expect(throttled.statusCode).toBe(503);
     expect(throttled.headers?.['Retry-After']).toMatch(/^\d+$/);
     expect(throttled.json.data!.map((entry) => entry.Error.Code)).toEqual(['THROTTLED', 'THROTTLED']);
 
-    const retried = await upload([imageFile('bw_photo.jpeg', 'a.jpeg'), imageFile('bw_photo.jpeg', 'b.jpeg')]);
+    const retried = await upload([photoCopy('a'), photoCopy('b')]);
     expect(retried.statusCode).toBe(201);
     expect(retried.json.message).toBe(SUCCESS_MESSAGE);
   });
 
   it('answers 503 when Rekognition is down, without its raw message', async () => {
     faces.failures.push(sdkError('InternalServerError', 500), sdkError('InternalServerError', 500));
-    const response = await upload([imageFile('bw_photo.jpeg', 'a.jpeg'), imageFile('bw_photo.jpeg', 'b.jpeg')]);
+    const response = await upload([photoCopy('a'), photoCopy('b')]);
     expect(response.statusCode).toBe(503);
     expect(response.json.error).toEqual({ code: 'SERVICE_UNAVAILABLE' });
     expect(response.json.data!.map((entry) => entry.Error.Code)).toEqual(['SERVICE_UNAVAILABLE', 'SERVICE_UNAVAILABLE']);
@@ -197,7 +204,7 @@ describe('the bulk upload handler', () => {
   it('maps Rekognition’s image complaints to client errors', async () => {
     faces.collections.add(collectionIdFor('facegate-test', TENANT, 'staff'));
     faces.failures.push(sdkError('InvalidImageFormatException'), sdkError('ImageTooLargeException'), sdkError('InvalidParameterException'), sdkError('ServiceQuotaExceededException'));
-    const files = ['a', 'b', 'c', 'd'].map((name) => imageFile('bw_photo.jpeg', `${name}.jpeg`));
+    const files = ['a', 'b', 'c', 'd'].map((name) => photoCopy(name));
     const response = await upload(files, { settings: { indexConcurrency: 1 } });
     expect(response.statusCode).toBe(422);
     expect(response.json.data!.map((entry) => entry.Error.Code)).toEqual(['CORRUPT_IMAGE', 'IMAGE_TOO_LARGE', 'INVALID_IMAGE', 'COLLECTION_FULL']);
@@ -254,6 +261,7 @@ describe('the bulk upload handler', () => {
         status: 201,
         images: 3,
         processed: 1,
+        replayed: 0,
         failed: 2,
         facesIndexed: 6,
         failuresByCode: { THROTTLED: 1, EMPTY_IMAGE: 1 },

@@ -1,6 +1,18 @@
 // In-memory implementations of the ports, behaving as the AWS services do where the handler can tell.
 import { randomUUID } from 'node:crypto';
-import type { FaceIndex, ImageStore, IndexFacesResult, QualityFilter, StoredImage, Tenant, TenantStore } from '../../../lambda/ports.js';
+import type {
+  FaceIndex,
+  ImageRecord,
+  ImageRecordKey,
+  ImageRecordStore,
+  ImageStore,
+  IndexFacesResult,
+  PendingImageRecord,
+  QualityFilter,
+  StoredImage,
+  Tenant,
+  TenantStore,
+} from '../../../lambda/ports.js';
 
 /** An error shaped like the AWS SDK v3's service exceptions (name, $fault, $metadata), raw message included. */
 export function sdkError(name: string, httpStatusCode = 400, message = `${name}: internal detail arn:aws:rekognition:eu-west-1:123456789012`): Error {
@@ -58,25 +70,41 @@ function faceDetail(left: number) {
   };
 }
 
+type FaceRecord = IndexFacesResult['FaceRecords'][number];
+
 /**
  * Rekognition's collections and IndexFaces: a call on a missing collection fails with ResourceNotFoundException;
  * each indexed image gets `facesPerImage(externalImageId)` faces; `failures` are thrown one per IndexFaces call.
+ * Like Rekognition, indexing the same image (same S3 object) with the same ExternalImageId into the same
+ * collection again stores nothing new and answers with the faces stored the first time. Given the image store,
+ * it reads the image from it as Rekognition reads S3: a missing original fails with InvalidS3ObjectException.
  */
 export class FakeFaceIndex implements FaceIndex {
   readonly collections = new Set<string>();
   readonly indexCalls: IndexCall[] = [];
   readonly createCalls: string[] = [];
-  readonly faces = new Map<string, string[]>();
   readonly failures: Array<Error | undefined> = [];
   inFlight = 0;
   maxInFlight = 0;
+  /** Indexed images by collection, then by image and ExternalImageId: what Rekognition deduplicates on. */
+  private readonly indexedImages = new Map<string, Map<string, { imageKey: string; records: FaceRecord[] }>>();
 
-  constructor(private readonly facesPerImage: (externalImageId: string) => number = () => 1) {}
+  constructor(
+    private readonly facesPerImage: (externalImageId: string) => number = () => 1,
+    private readonly originals?: FakeImageStore,
+  ) {}
 
   async ensureCollection(collectionId: string): Promise<void> {
     this.createCalls.push(collectionId);
     await Promise.resolve();
     this.collections.add(collectionId);
+  }
+
+  /** Every face of the collection with the S3 key and ExternalImageId it was indexed from. */
+  facesOf(collectionId: string): Array<{ faceId: string; imageKey: string; externalImageId: string }> {
+    return [...(this.indexedImages.get(collectionId)?.values() ?? [])].flatMap(({ imageKey, records }) =>
+      records.map((record) => ({ faceId: record.Face!.FaceId!, imageKey, externalImageId: record.Face!.ExternalImageId! })),
+    );
   }
 
   async indexFaces(request: IndexCall): Promise<IndexFacesResult> {
@@ -89,6 +117,13 @@ export class FakeFaceIndex implements FaceIndex {
       const failure = this.failures.shift();
       if (failure) throw failure;
       if (!this.collections.has(request.collectionId)) throw sdkError('ResourceNotFoundException');
+      if (this.originals && !this.originals.objects.has(request.image.key)) throw sdkError('InvalidS3ObjectException');
+      const images = this.indexedImages.get(request.collectionId) ?? new Map<string, { imageKey: string; records: FaceRecord[] }>();
+      this.indexedImages.set(request.collectionId, images);
+      const dedupKey = JSON.stringify([request.image.key, request.externalImageId]);
+      const existing = images.get(dedupKey);
+      if (existing) return { FaceRecords: existing.records, FaceModelVersion: '7.0', UnindexedFaces: [] };
+
       const count = this.facesPerImage(request.externalImageId);
       const imageId = randomUUID();
       const records = Array.from({ length: Math.min(count, request.maxFaces) }, (_, i) => {
@@ -96,8 +131,8 @@ export class FakeFaceIndex implements FaceIndex {
         const face = { FaceId: randomUUID(), BoundingBox: detail.BoundingBox, ImageId: imageId, ExternalImageId: request.externalImageId, Confidence: 99.99, IndexFacesModelVersion: '7.0' };
         return { Face: face, FaceDetail: detail };
       });
-      const stored = this.faces.get(request.collectionId) ?? [];
-      this.faces.set(request.collectionId, [...stored, ...records.map((record) => record.Face.FaceId)]);
+      // An image without an indexable face leaves nothing in the collection.
+      if (records.length > 0) images.set(dedupKey, { imageKey: request.image.key, records });
       return {
         FaceRecords: records,
         FaceModelVersion: '7.0',
@@ -109,6 +144,68 @@ export class FakeFaceIndex implements FaceIndex {
     } finally {
       this.inFlight -= 1;
     }
+  }
+}
+
+type RecordOperation = keyof ImageRecordStore;
+
+/** The image records table in memory, with DynamoDB's conditional-write semantics; `failNext` queues errors. */
+export class FakeImageRecordStore implements ImageRecordStore {
+  readonly records = new Map<string, ImageRecord>();
+  readonly calls: RecordOperation[] = [];
+  private readonly failures = new Map<RecordOperation, Error[]>();
+
+  failNext(operation: RecordOperation, ...errors: Error[]): void {
+    this.failures.set(operation, [...(this.failures.get(operation) ?? []), ...errors]);
+  }
+
+  recordOf(key: ImageRecordKey): ImageRecord | undefined {
+    return this.records.get(FakeImageRecordStore.id(key));
+  }
+
+  async get(key: ImageRecordKey): Promise<ImageRecord | undefined> {
+    await this.enter('get');
+    return structuredClone(this.recordOf(key));
+  }
+
+  async create(key: ImageRecordKey, record: PendingImageRecord): Promise<boolean> {
+    await this.enter('create');
+    if (this.recordOf(key)) return false;
+    this.records.set(FakeImageRecordStore.id(key), { ...record });
+    return true;
+  }
+
+  async takeOver(key: ImageRecordKey, previousClaimId: string, claim: { claimId: string; claimExpiresAt: number }): Promise<boolean> {
+    await this.enter('takeOver');
+    const record = this.recordOf(key);
+    if (record?.status !== 'pending' || record.claimId !== previousClaimId) return false;
+    this.records.set(FakeImageRecordStore.id(key), { ...record, ...claim });
+    return true;
+  }
+
+  async complete(key: ImageRecordKey, result: IndexFacesResult): Promise<boolean> {
+    await this.enter('complete');
+    const record = this.recordOf(key);
+    if (record?.status !== 'pending') return false;
+    this.records.set(FakeImageRecordStore.id(key), { status: 'complete', externalImageId: record.externalImageId, imageKey: record.imageKey, result: structuredClone(result) });
+    return true;
+  }
+
+  async release(key: ImageRecordKey, claimId: string): Promise<void> {
+    await this.enter('release');
+    const record = this.recordOf(key);
+    if (record?.status === 'pending' && record.claimId === claimId) this.records.set(FakeImageRecordStore.id(key), { ...record, claimExpiresAt: 0 });
+  }
+
+  private static id(key: ImageRecordKey): string {
+    return JSON.stringify([key.tenantId, key.collection, key.contentSha256]);
+  }
+
+  private async enter(operation: RecordOperation): Promise<void> {
+    this.calls.push(operation);
+    await Promise.resolve();
+    const failure = this.failures.get(operation)?.shift();
+    if (failure) throw failure;
   }
 }
 

@@ -3,7 +3,7 @@ import { waitUntilTableExists, type DynamoDBClient } from '@aws-sdk/client-dynam
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ensureTenantsTable, startEmbeddedDynamoDb } from '../../../local/embedded-dynamodb.js';
+import { ensureTable, imageRecordsTable, startEmbeddedDynamoDb, tenantsTable, type TableDefinition } from '../../../local/embedded-dynamodb.js';
 import { startEmbeddedS3 } from '../../../local/embedded-s3.js';
 
 export const LOCAL_CLIENT_SETTINGS = {
@@ -42,11 +42,20 @@ export function startLocalS3(buckets: string[]): Promise<LocalService> {
   return withTemporaryDirectory('facegate-s3-', (directory) => startEmbeddedS3({ directory, buckets }));
 }
 
-/** The tenants table as the local stack creates it, ready for writes when this resolves. */
-export async function createTenantsTable(client: DynamoDBClient, tableName: string): Promise<void> {
-  await ensureTenantsTable(client, tableName, 'the test data directory');
+async function createTable(client: DynamoDBClient, table: TableDefinition): Promise<void> {
+  await ensureTable(client, table, 'the test data directory');
   // dynalite answers CreateTable before the table accepts writes.
-  await waitUntilTableExists({ client, maxWaitTime: 10, minDelay: 0.05, maxDelay: 0.1 }, { TableName: tableName });
+  await waitUntilTableExists({ client, maxWaitTime: 10, minDelay: 0.05, maxDelay: 0.1 }, { TableName: table.name });
+}
+
+/** The tenants table as the local stack creates it, ready for writes when this resolves. */
+export function createTenantsTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  return createTable(client, tenantsTable(tableName));
+}
+
+/** The image records table as the local stack creates it, ready for writes when this resolves. */
+export function createImageRecordsTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  return createTable(client, imageRecordsTable(tableName));
 }
 
 /** Sets process.env variables (the SDK reads them when a client is built); the returned function restores them. */

@@ -63,3 +63,15 @@ export function rawMultipart(boundary: string, parts: Array<{ name: string; file
   chunks.push(Buffer.from(`--${boundary}--\r\n`));
   return Buffer.concat(chunks);
 }
+
+/**
+ * The fixture JPEG with a comment segment naming `copy` after its start-of-image marker: the same photo with
+ * different bytes, so it counts as different content.
+ */
+export function distinctJpeg(fixtureName: string, copy: number | string): Buffer {
+  const original = fixture(fixtureName);
+  const text = Buffer.from(`copy ${copy}`);
+  const length = Buffer.alloc(2);
+  length.writeUInt16BE(text.length + 2);
+  return Buffer.concat([original.subarray(0, 2), Buffer.from([0xff, 0xfe]), length, text, original.subarray(2)]);
+}
