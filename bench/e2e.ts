@@ -5,9 +5,11 @@
 //    INDEX_CONCURRENCY C should take close to ceil(N / C) x delay. Goal: within 15% of that ideal. The delayed
 //    engine finds no face, so the face service has nothing to store and answers after the delay alone: what is
 //    measured is the handler's scheduling, not the face store's durable writes.
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { createHumanEngine } from '../local/face-service/engine/human-engine.js';
 import type { EngineAnalysis, FaceEngine } from '../local/face-service/engine/types.js';
 import { startLocalStack, type LocalStack } from '../local/stack.js';
@@ -45,7 +47,7 @@ function percentile(values: number[], fraction: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))]!;
 }
 
-async function withStack<T>(options: { faceEngine: FaceEngine; handlerEnvironment?: Record<string, string> }, run: (stack: LocalStack) => Promise<T>): Promise<T> {
+async function withStack<T>(options: { faceEngine: FaceEngine; handlerEnvironment?: Record<string, string>; log?: (line: string) => void }, run: (stack: LocalStack) => Promise<T>): Promise<T> {
   const dataDir = await mkdtemp(join(tmpdir(), 'facegate-bench-'));
   const stack = await startLocalStack({ port: 0, host: '127.0.0.1', dataDir, ...options });
   try {
@@ -80,33 +82,59 @@ async function latencyAndThroughput(engine: FaceEngine, photos: Array<{ name: st
   });
 }
 
-/** Finds no face in any image, after a fixed delay. */
-function delayedFacelessEngine(delayMs: number): FaceEngine {
-  const analysis: EngineAnalysis = { width: 561, height: 561, faces: [] };
+/** Finds no face in any image, after a fixed delay; counts the images it was given. */
+function delayedFacelessEngine(delayMs: number): FaceEngine & { readonly analyzed: number } {
+  const analysis: EngineAnalysis = { width: 200, height: 200, faces: [] };
+  let analyzed = 0;
   return {
     modelVersion: 'delayed-bench-engine',
-    analyze: () => new Promise((resolve) => setTimeout(() => resolve(analysis), delayMs)),
+    get analyzed() {
+      return analyzed;
+    },
+    analyze: () => {
+      analyzed += 1;
+      return new Promise((resolve) => setTimeout(() => resolve(analysis), delayMs));
+    },
     similarity: () => 0,
     close: async () => undefined,
   };
 }
 
-async function fanOut(photo: Buffer): Promise<boolean> {
+/** Distinct JPEGs (random pixels): the handler answers a repeated image from its records without the face service. */
+function distinctImages(count: number, prefix: string): Promise<Array<{ name: string; bytes: Buffer }>> {
+  return Promise.all(
+    Array.from({ length: count }, async (_, index) => ({
+      name: `${prefix}-${index}.jpg`,
+      bytes: await sharp(randomBytes(200 * 200 * 3), { raw: { width: 200, height: 200, channels: 3 } }).jpeg().toBuffer(),
+    })),
+  );
+}
+
+async function fanOut(): Promise<boolean> {
   let allWithinGoal = true;
   for (const { images, concurrency } of FAN_OUT_CASES) {
+    const engine = delayedFacelessEngine(FAN_OUT_DELAY_MS);
+    // The handler logs its own duration: what it adds beyond that is the gateway's and the client's share.
+    let handlerMs = 0;
+    const log = (line: string) => {
+      const duration = /"event":"bulkUpload".*"durationMs":(\d+)/.exec(line);
+      if (duration) handlerMs = Number(duration[1]);
+    };
     await withStack(
-      { faceEngine: delayedFacelessEngine(FAN_OUT_DELAY_MS), handlerEnvironment: { INDEX_CONCURRENCY: String(concurrency) } },
+      { faceEngine: engine, handlerEnvironment: { INDEX_CONCURRENCY: String(concurrency) }, log },
       async (stack) => {
         const collection = freshCollection();
         // Creates the collection first, so the measured request is only the fan-out.
-        await post(stack, [{ name: 'warm-up.jpg', bytes: photo }], collection);
-        const batch = Array.from({ length: images }, (_, index) => ({ name: `image-${index}.jpg`, bytes: photo }));
+        await post(stack, await distinctImages(1, 'warm-up'), collection);
+        const batch = await distinctImages(images, 'image');
         const elapsed = await post(stack, batch, collection);
+        if (engine.analyzed !== images + 1) throw new Error(`The face service analyzed ${engine.analyzed - 1} of ${images} images: the measure is void`);
         const ideal = Math.ceil(images / concurrency) * FAN_OUT_DELAY_MS;
         const over = ((elapsed - ideal) / ideal) * 100;
         allWithinGoal &&= over <= 15;
         console.log(
-          `fan-out N=${images} C=${concurrency}: ${elapsed.toFixed(0)} ms vs ideal ${ideal} ms (ceil(N/C) x ${FAN_OUT_DELAY_MS} ms): ${over.toFixed(1)}% over ideal ${over <= 15 ? '(within 15%)' : '(OVER the 15% goal)'}`,
+          `fan-out N=${images} C=${concurrency}: ${elapsed.toFixed(0)} ms (handler ${handlerMs} ms) vs ideal ${ideal} ms (ceil(N/C) x ${FAN_OUT_DELAY_MS} ms): ` +
+            `${over.toFixed(1)}% over ideal ${over <= 15 ? '(within 15%)' : '(OVER the 15% goal)'}`,
         );
       },
     );
@@ -123,5 +151,5 @@ try {
 } finally {
   await engine.close();
 }
-const withinGoal = await fanOut(photos[0]!.bytes);
+const withinGoal = await fanOut();
 console.log(withinGoal ? 'fan-out: every case within 15% of ideal' : 'fan-out: some cases over the 15% goal');

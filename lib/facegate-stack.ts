@@ -4,6 +4,7 @@ import type { DeploymentSettings } from './deployment-settings.js';
 import { AuthorizerFunction } from './constructs/authorizer-function.js';
 import { BulkUploadApi } from './constructs/bulk-upload-api.js';
 import { BulkUploadFunction } from './constructs/bulk-upload-function.js';
+import { ImageRecordsTable } from './constructs/image-records-table.js';
 import { ImagesBucket } from './constructs/images-bucket.js';
 import { TenantsTable } from './constructs/tenants-table.js';
 
@@ -19,6 +20,7 @@ export class FacegateStack extends Stack {
 
     const images = new ImagesBucket(this, 'Images');
     const tenants = new TenantsTable(this, 'Tenants');
+    const imageRecords = new ImageRecordsTable(this, 'ImageRecords');
 
     const authorizer = new AuthorizerFunction(this, 'Authorizer', {
       tenantsTable: tenants.table,
@@ -26,6 +28,7 @@ export class FacegateStack extends Stack {
     });
     const bulkUpload = new BulkUploadFunction(this, 'BulkUpload', {
       imagesBucket: images.bucket,
+      imageRecordsTable: imageRecords.table,
       collectionPrefix: settings.collectionPrefix,
       limits: settings.limits,
       memorySize: settings.uploadMemoryMb,
@@ -53,6 +56,10 @@ export class FacegateStack extends Stack {
     new CfnOutput(this, 'TenantsTableName', {
       description: 'Tenants table: npm run tenant -- create <name> --aws writes here',
       value: tenants.table.tableName,
+    });
+    new CfnOutput(this, 'ImageRecordsTableName', {
+      description: 'One record per indexed image content: what makes repeated uploads idempotent',
+      value: imageRecords.table.tableName,
     });
     new CfnOutput(this, 'CollectionPrefix', {
       description: 'Every Rekognition collection of this deployment starts with this prefix and a hyphen',

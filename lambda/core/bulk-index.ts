@@ -27,6 +27,11 @@ export interface BulkIndexDependencies {
   settings: BulkUploadSettings;
   /** Milliseconds the invocation has left (the Lambda context's); without it, no image is held back. */
   remainingTimeMs?: () => number;
+  /**
+   * Settles when the invocation must answer, finished or not: images still in flight then are answered as
+   * INDEXING_CUT_OFF instead of losing the whole answer to the function's timeout.
+   */
+  answerDeadline?: Promise<void>;
   /** Epoch milliseconds, for claim expiry. */
   now?: () => number;
   newClaimId?: () => string;
@@ -68,8 +73,15 @@ function notProcessed(): ImageError {
   );
 }
 
+function cutOff(): ImageError {
+  return new ImageError(
+    'INDEXING_CUT_OFF',
+    'This image was still being indexed when the request had to answer. Send it again: once its indexing ends you get its faces, and it is never indexed twice.',
+  );
+}
+
 export async function indexUploadedImages(request: BulkIndexRequest, dependencies: BulkIndexDependencies): Promise<ImageOutcome[]> {
-  const { images, faces, records, settings, remainingTimeMs } = dependencies;
+  const { images, faces, records, settings, remainingTimeMs, answerDeadline } = dependencies;
   const indexFaces = collectionCreatingIndexer(faces, collectionIdFor(settings.collectionPrefix, request.tenantId, request.collection));
   const steps = {
     records,
@@ -81,6 +93,11 @@ export async function indexUploadedImages(request: BulkIndexRequest, dependencie
     newClaimId: dependencies.newClaimId ?? randomUUID,
   };
   const outOfTime = () => remainingTimeMs !== undefined && remainingTimeMs() < settings.timeReserveMs;
+  const cutOffAtDeadline = answerDeadline?.then(() => {
+    throw cutOff();
+  });
+  // Awaited only by the images in flight at the deadline: when there are none, its rejection is expected.
+  cutOffAtDeadline?.catch(() => undefined);
   // The same photo twice in one upload is indexed once; both entries get its answer.
   const byContent = new Map<string, Promise<IndexedImage>>();
 
@@ -114,7 +131,7 @@ export async function indexUploadedImages(request: BulkIndexRequest, dependencie
         );
         byContent.set(contentSha256, indexing);
       }
-      const { result, replayed } = await indexing;
+      const { result, replayed } = await (cutOffAtDeadline ? Promise.race([indexing, cutOffAtDeadline]) : indexing);
       return { externalImageId, result, replayed };
     } catch (error) {
       // Validation, storage and record failures are ImageErrors already; anything else came from the face index.

@@ -59,6 +59,7 @@ export type ImageErrorCode =
   | 'RECORD_STORE_UNAVAILABLE'
   | 'IMAGE_IN_PROGRESS'
   | 'NOT_PROCESSED'
+  | 'INDEXING_CUT_OFF'
   | 'INTERNAL_ERROR';
 
 const IMAGE_ERROR_FAULT: Record<ImageErrorCode, Fault> = {
@@ -75,6 +76,7 @@ const IMAGE_ERROR_FAULT: Record<ImageErrorCode, Fault> = {
   RECORD_STORE_UNAVAILABLE: 'retryable',
   IMAGE_IN_PROGRESS: 'retryable',
   NOT_PROCESSED: 'retryable',
+  INDEXING_CUT_OFF: 'retryable',
   INTERNAL_ERROR: 'server',
 };
 

@@ -8,6 +8,7 @@ import { batchResponse, requestErrorResponse } from '../core/bulk-response.js';
 import { RequestError } from '../core/errors.js';
 import { jsonLineLog } from '../core/json-log.js';
 import { parseUploadForm } from '../core/multipart.js';
+import { realWait, withinTimeBudget, type Wait } from '../core/time-budget.js';
 
 export interface BulkUploadHandlerDependencies {
   images: ImageStore;
@@ -19,6 +20,8 @@ export interface BulkUploadHandlerDependencies {
   clock?: () => number;
   /** Epoch milliseconds, for the expiry of image record claims. */
   now?: () => number;
+  /** The timer of the answer deadline (tests pass one driven by their own clock). */
+  wait?: Wait;
 }
 
 export type BulkUploadHandler = (event: APIGatewayProxyEvent, context?: Context) => Promise<APIGatewayProxyResult>;
@@ -56,6 +59,7 @@ export function createBulkUploadHandler(dependencies: BulkUploadHandlerDependenc
   const { images, faces, records, config } = dependencies;
   const log = dependencies.log ?? jsonLineLog;
   const clock = dependencies.clock ?? (() => performance.now());
+  const wait = dependencies.wait ?? realWait;
 
   return async (event, context) => {
     const started = clock();
@@ -67,17 +71,8 @@ export function createBulkUploadHandler(dependencies: BulkUploadHandlerDependenc
         throw new RequestError('UNAUTHORIZED', 'The request carries no authorized tenant; send your token in the Authorization header.');
       }
       const form = await parseUploadForm(event, { maxImages: config.maxImagesPerRequest, maxImageBytes: config.maxImageBytes });
-      const outcomes = await indexUploadedImages(
-        { tenantId, collection: form.collection, files: form.files },
-        {
-          images,
-          faces,
-          records,
-          settings: config,
-          now: dependencies.now,
-          // Absent when the handler is called outside a Lambda runtime (a test's bare context): no time limit then.
-          remainingTimeMs: context?.getRemainingTimeInMillis && (() => context.getRemainingTimeInMillis()),
-        },
+      const outcomes = await withinTimeBudget(context, wait, (budget) =>
+        indexUploadedImages({ tenantId, collection: form.collection, files: form.files }, { images, faces, records, settings: config, now: dependencies.now, ...budget }),
       );
       const response = batchResponse(outcomes);
       logLine(response.statusCode >= 500 ? 'error' : 'info', { collection: form.collection, status: response.statusCode, ...outcomeSummary(outcomes) });

@@ -1,4 +1,5 @@
 import { ArnFormat, CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
@@ -8,6 +9,7 @@ import { BundledFunction } from './bundled-function.js';
 
 export interface BulkUploadFunctionProps {
   imagesBucket: IBucket;
+  imageRecordsTable: ITable;
   collectionPrefix: string;
   limits: DeploymentSettings['limits'];
   memorySize: number;
@@ -16,8 +18,8 @@ export interface BulkUploadFunctionProps {
 }
 
 /**
- * The upload handler: stores originals in its bucket and indexes them into this deployment's collections, and
- * may reach nothing else.
+ * The upload handler: stores originals in its bucket, indexes them into this deployment's collections and keeps
+ * a record of each in the image records table, and may reach nothing else.
  */
 export class BulkUploadFunction extends BundledFunction {
   constructor(scope: Construct, id: string, props: BulkUploadFunctionProps) {
@@ -27,6 +29,7 @@ export class BulkUploadFunction extends BundledFunction {
       description: 'facegate bulk face indexing',
       environment: {
         IMAGES_BUCKET: props.imagesBucket.bucketName,
+        IMAGE_RECORDS_TABLE: props.imageRecordsTable.tableName,
         COLLECTION_PREFIX: props.collectionPrefix,
         MAX_IMAGES_PER_REQUEST: String(limits.maxImagesPerRequest),
         MAX_IMAGE_BYTES: String(limits.maxImageBytes),
@@ -46,6 +49,14 @@ export class BulkUploadFunction extends BundledFunction {
     const objects = props.imagesBucket.arnForObjects('*');
     // IndexFaces reads the stored original by S3Object with the caller's credentials, hence GetObject.
     this.allow(new PolicyStatement({ actions: ['s3:PutObject', 's3:GetObject'], resources: [objects] }));
+
+    // Records are read, created and updated with conditions, never deleted or listed.
+    this.allow(
+      new PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        resources: [props.imageRecordsTable.tableArn],
+      }),
+    );
 
     const collections = Stack.of(this).formatArn({
       service: 'rekognition',

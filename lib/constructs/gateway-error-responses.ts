@@ -65,7 +65,7 @@ export const GATEWAY_ERROR_RESPONSES: readonly GatewayErrorResponse[] = [
     code: 'GATEWAY_TIMEOUT',
     message:
       'Indexing took longer than API Gateway waits (29 seconds). Send fewer images per request and retry; ' +
-      'images already indexed are not duplicated when sent again with the same file name.',
+      'images already indexed are not indexed twice: sending them again returns their faces.',
   },
   { id: 'Default4xx', type: ResponseType.DEFAULT_4XX, code: 'BAD_REQUEST' },
   {

@@ -1,5 +1,8 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { IMAGE_RECORD_KEY_ATTRIBUTE } from '../../lambda/adapters/dynamodb-image-record-store.js';
+import { DEFAULTS } from '../../lambda/config.js';
+import { IMAGE_RECORDS_PARTITION_KEY } from '../../lib/constructs/image-records-table.js';
 import { synthesizeStack } from './synthesize-stack.js';
 
 type Resource = { Type: string; Properties?: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
@@ -191,6 +194,7 @@ describe('the facegate stack', () => {
       const [, fn] = functionByDescription(template, 'facegate bulk face indexing');
       expect(fn.Properties!.Environment.Variables).toEqual({
         IMAGES_BUCKET: { Ref: 'ImagesBucket' },
+        IMAGE_RECORDS_TABLE: { Ref: 'ImageRecordsTable' },
         COLLECTION_PREFIX: 'facegate-prod',
         MAX_IMAGES_PER_REQUEST: '50',
         MAX_IMAGE_BYTES: String(15 * 1024 * 1024),
@@ -208,6 +212,12 @@ describe('the facegate stack', () => {
       expect(fn.Properties!.Timeout).toBeLessThan(29);
       expect(fn.Properties!.Timeout).toBeGreaterThanOrEqual(25);
     });
+
+    it('lets an image record claim outlive any run of the upload handler, so only a dead request\'s claim is taken over', () => {
+      const [, fn] = functionByDescription(template, 'facegate bulk face indexing');
+      expect(DEFAULTS.claimTimeoutSeconds).toBeGreaterThan(fn.Properties!.Timeout as number);
+      expect(DEFAULTS.timeReserveMs).toBeLessThan((fn.Properties!.Timeout as number) * 1000);
+    });
   });
 
   describe('least privilege', () => {
@@ -222,7 +232,7 @@ describe('the facegate stack', () => {
       ]);
     });
 
-    it('lets the upload handler reach only its bucket\'s objects and this deployment\'s collections', () => {
+    it('lets the upload handler reach only its bucket\'s objects, its image records and this deployment\'s collections', () => {
       expect(statementsOfFunction(template, 'facegate bulk face indexing')).toEqual([
         {
           Effect: 'Allow',
@@ -233,6 +243,11 @@ describe('the facegate stack', () => {
           Effect: 'Allow',
           Action: ['s3:GetObject', 's3:PutObject'],
           Resource: { 'Fn::Join': ['', [getAtt('ImagesBucket'), '/*']] },
+        },
+        {
+          Effect: 'Allow',
+          Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+          Resource: getAtt('ImageRecordsTable'),
         },
         {
           Effect: 'Allow',
@@ -290,19 +305,35 @@ describe('the facegate stack', () => {
       });
     });
 
-    it('stores tenants on demand by tokenHash, with point-in-time recovery', () => {
-      const table = template.toJSON().Resources.TenantsTable as Resource;
+    it.each([
+      ['TenantsTable', 'tokenHash'],
+      ['ImageRecordsTable', 'recordKey'],
+    ])('stores %s on demand by %s, with point-in-time recovery and deletion protection', (logicalId, partitionKey) => {
+      const table = template.toJSON().Resources[logicalId] as Resource;
       expect(table.Type).toBe('AWS::DynamoDB::Table');
       expect(table.Properties).toMatchObject({
-        KeySchema: [{ AttributeName: 'tokenHash', KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: 'tokenHash', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: partitionKey, KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: partitionKey, AttributeType: 'S' }],
         BillingMode: 'PAY_PER_REQUEST',
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
         DeletionProtectionEnabled: true,
       });
     });
 
-    it.each(['ImagesBucket', 'ImagesAccessLogsBucket', 'TenantsTable'])(
+    it('keys image records by what the record store adapter writes', () => {
+      expect(IMAGE_RECORDS_PARTITION_KEY).toBe(IMAGE_RECORD_KEY_ATTRIBUTE);
+    });
+
+    it('lets no function but the upload handler reach the image records', () => {
+      const grants = resourcesOfType(template, 'AWS::IAM::Policy').filter(([, policy]) =>
+        JSON.stringify(policy.Properties!.PolicyDocument).includes('"ImageRecordsTable"'),
+      );
+      expect(grants).toHaveLength(1);
+      const [, uploadFunction] = functionByDescription(template, 'facegate bulk face indexing');
+      expect(grants[0]![1].Properties!.Roles).toEqual([{ Ref: uploadFunction.Properties!.Role['Fn::GetAtt'][0] }]);
+    });
+
+    it.each(['ImagesBucket', 'ImagesAccessLogsBucket', 'TenantsTable', 'ImageRecordsTable'])(
       'retains %s under a stable logical id when the stack is deleted or the resource replaced',
       (logicalId) => {
         const resource = template.toJSON().Resources[logicalId] as Resource | undefined;
@@ -314,17 +345,18 @@ describe('the facegate stack', () => {
 
     it('keeps those logical ids whatever the construct tree looks like', () => {
       const other = synthesizeStack({ stage: 'dev' }).template.toJSON().Resources;
-      expect(Object.keys(other)).toEqual(expect.arrayContaining(['ImagesBucket', 'ImagesAccessLogsBucket', 'TenantsTable']));
+      expect(Object.keys(other)).toEqual(expect.arrayContaining(['ImagesBucket', 'ImagesAccessLogsBucket', 'TenantsTable', 'ImageRecordsTable']));
     });
   });
 
   describe('outputs', () => {
-    it('gives the full bulk upload URL, the bucket, the table and the collection prefix', () => {
+    it('gives the full bulk upload URL, the bucket, the tables and the collection prefix', () => {
       const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
       const url = JSON.stringify(outputs.BulkUploadUrl?.Value);
       expect(url).toMatch(/^\{"Fn::Join":\["",\["https:\/\/",.*"\/ia\/faces\/bulkUpload"\]\]\}$/);
       expect(outputs.ImagesBucketName?.Value).toEqual({ Ref: 'ImagesBucket' });
       expect(outputs.TenantsTableName?.Value).toEqual({ Ref: 'TenantsTable' });
+      expect(outputs.ImageRecordsTableName?.Value).toEqual({ Ref: 'ImageRecordsTable' });
       expect(outputs.CollectionPrefix?.Value).toBe('facegate-prod');
     });
   });

@@ -8,6 +8,7 @@ import { createAuthorizerHandler } from '../../lambda/handlers/authorizer.js';
 import { createBulkUploadHandler } from '../../lambda/handlers/bulk-upload.js';
 import { failure, startFakeRekognitionServer, type FakeRekognitionServer } from './support/fake-rekognition-server.js';
 import {
+  createImageRecordsTable,
   createTenantsTable,
   LOCAL_CLIENT_SETTINGS,
   localSdkEnvironment,
@@ -21,6 +22,7 @@ import { encodeForm, fixture, imageFile, proxyEvent, uploadForm } from './suppor
 // The production wiring, pointed at local stand-ins through the SDK's own endpoint variables only.
 const BUCKET = 'facegate-images';
 const TABLE = 'facegate-tenants';
+const RECORDS_TABLE = 'facegate-image-records';
 const METHOD_ARN = 'arn:aws:execute-api:eu-west-1:123456789012:api1/prod/POST/ia/faces/bulkUpload';
 
 let dynamoDb: LocalService;
@@ -33,11 +35,12 @@ beforeAll(async () => {
   [dynamoDb, s3, rekognition] = await Promise.all([startLocalDynamoDb(), startLocalS3([BUCKET]), startFakeRekognitionServer()]);
   restoreEnvironment = setEnvironment(localSdkEnvironment({ S3: s3.endpoint, DYNAMODB: dynamoDb.endpoint, REKOGNITION: rekognition.endpoint }));
   const client = new DynamoDBClient({ ...LOCAL_CLIENT_SETTINGS, endpoint: dynamoDb.endpoint });
-  await createTenantsTable(client, TABLE);
+  await Promise.all([createTenantsTable(client, TABLE), createImageRecordsTable(client, RECORDS_TABLE)]);
   client.destroy();
   lambdaEnvironment = {
     IMAGES_BUCKET: BUCKET,
     TENANTS_TABLE: TABLE,
+    IMAGE_RECORDS_TABLE: RECORDS_TABLE,
     COLLECTION_PREFIX: 'facegate-it',
     S3_FORCE_PATH_STYLE: 'true',
     INDEX_CONCURRENCY: '1',
@@ -73,10 +76,18 @@ describe('the production wiring', () => {
     const object = await s3Client.send(new GetObjectCommand({ Bucket: BUCKET, Key: indexed.Image.S3Object.Name }));
     expect(Buffer.from(await object.Body!.transformToByteArray()).equals(fixture('single_face_frontal.jpg'))).toBe(true);
     s3Client.destroy();
+
+    // The record of that upload answers a repeat, under another name, without calling Rekognition again.
+    const calls = rekognition.calls.length;
+    const repeat = await upload(proxyEvent(await encodeForm(uploadForm('staff', [imageFile('single_face_frontal.jpg', 'renamed.jpg')])), { tenantId: 'c0ffee' }));
+    expect(repeat.statusCode).toBe(201);
+    expect(JSON.parse(repeat.body).data).toEqual(JSON.parse(response.body).data);
+    expect(rekognition.calls).toHaveLength(calls);
   });
 
   it('names the missing variable when the environment is incomplete', () => {
     expect(() => createBulkUploadDependencies({ ...lambdaEnvironment, IMAGES_BUCKET: '' })).toThrow(ConfigurationError);
+    expect(() => createBulkUploadDependencies({ ...lambdaEnvironment, IMAGE_RECORDS_TABLE: undefined })).toThrow(/IMAGE_RECORDS_TABLE/);
     expect(() => createAuthorizerDependencies({})).toThrow(/TENANTS_TABLE/);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError, readAuthorizerConfig, readBulkUploadConfig } from '../../lambda/config.js';
 
-const MINIMAL = { IMAGES_BUCKET: 'images', COLLECTION_PREFIX: 'facegate-prod' };
+const MINIMAL = { IMAGES_BUCKET: 'images', IMAGE_RECORDS_TABLE: 'image-records', COLLECTION_PREFIX: 'facegate-prod' };
 
 function refusal(read: () => unknown): ConfigurationError {
   try {
@@ -17,6 +17,7 @@ describe('readBulkUploadConfig', () => {
   it('applies the documented defaults', () => {
     expect(readBulkUploadConfig(MINIMAL)).toEqual({
       imagesBucket: 'images',
+      imageRecordsTable: 'image-records',
       s3ForcePathStyle: false,
       maxAttempts: 5,
       settings: {
@@ -26,6 +27,8 @@ describe('readBulkUploadConfig', () => {
         maxFaces: 100,
         qualityFilter: 'AUTO',
         indexConcurrency: 5,
+        timeReserveMs: 8000,
+        claimTimeoutMs: 60_000,
       },
     });
   });
@@ -38,19 +41,22 @@ describe('readBulkUploadConfig', () => {
       MAX_FACES: '3',
       QUALITY_FILTER: 'high',
       INDEX_CONCURRENCY: '2',
+      TIME_RESERVE_MS: '5000',
+      CLAIM_TIMEOUT_SECONDS: '120',
       S3_FORCE_PATH_STYLE: 'true',
       AWS_MAX_ATTEMPTS: '8',
     });
     expect(config).toMatchObject({
       s3ForcePathStyle: true,
       maxAttempts: 8,
-      settings: { maxImagesPerRequest: 10, maxImageBytes: 4_000_000, maxFaces: 3, qualityFilter: 'HIGH', indexConcurrency: 2 },
+      settings: { maxImagesPerRequest: 10, maxImageBytes: 4_000_000, maxFaces: 3, qualityFilter: 'HIGH', indexConcurrency: 2, timeReserveMs: 5000, claimTimeoutMs: 120_000 },
     });
   });
 
   it('names the missing variable', () => {
-    expect(refusal(() => readBulkUploadConfig({ COLLECTION_PREFIX: 'p' })).variable).toBe('IMAGES_BUCKET');
-    expect(refusal(() => readBulkUploadConfig({ IMAGES_BUCKET: 'b', COLLECTION_PREFIX: ' ' })).message).toMatch(/^COLLECTION_PREFIX is required/);
+    expect(refusal(() => readBulkUploadConfig({ COLLECTION_PREFIX: 'p', IMAGE_RECORDS_TABLE: 't' })).variable).toBe('IMAGES_BUCKET');
+    expect(refusal(() => readBulkUploadConfig({ COLLECTION_PREFIX: 'p', IMAGES_BUCKET: 'b' })).variable).toBe('IMAGE_RECORDS_TABLE');
+    expect(refusal(() => readBulkUploadConfig({ ...MINIMAL, COLLECTION_PREFIX: ' ' })).message).toMatch(/^COLLECTION_PREFIX is required/);
   });
 
   it.each([
@@ -62,6 +68,8 @@ describe('readBulkUploadConfig', () => {
     ['QUALITY_FILTER', 'BEST'],
     ['INDEX_CONCURRENCY', '-1'],
     ['S3_FORCE_PATH_STYLE', 'yes'],
+    ['TIME_RESERVE_MS', '-5'],
+    ['CLAIM_TIMEOUT_SECONDS', '0'],
     ['COLLECTION_PREFIX', 'has spaces'],
     ['COLLECTION_PREFIX', 'x'.repeat(41)],
   ])('refuses %s=%j, saying what it accepts', (variable, value) => {

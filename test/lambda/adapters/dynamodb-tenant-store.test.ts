@@ -1,12 +1,12 @@
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AmbiguousTenantError, DynamoDbTenantStore, TenantAlreadyExistsError } from '../../../lambda/adapters/dynamodb-tenant-store.js';
 import { generateToken, hashToken } from '../../../lambda/core/tokens.js';
 import type { Tenant } from '../../../lambda/ports.js';
-import { createTenantsTable, LOCAL_CLIENT_SETTINGS, startLocalDynamoDb, type LocalService } from '../support/local-aws.js';
+import { createTenantsTable, startLocalDynamoDbWithClient } from '../support/local-aws.js';
 
 const TABLE = 'tenants-under-test';
-let dynamoDb: LocalService;
+let dynamoDb: Awaited<ReturnType<typeof startLocalDynamoDbWithClient>>;
 let client: DynamoDBClient;
 let tableNumber = 0;
 
@@ -22,14 +22,11 @@ function tenant(overrides: Partial<Tenant> = {}): Tenant {
 }
 
 beforeAll(async () => {
-  dynamoDb = await startLocalDynamoDb();
-  client = new DynamoDBClient({ ...LOCAL_CLIENT_SETTINGS, endpoint: dynamoDb.endpoint });
+  dynamoDb = await startLocalDynamoDbWithClient();
+  client = dynamoDb.client;
 });
 
-afterAll(async () => {
-  client?.destroy();
-  await dynamoDb?.stop();
-});
+afterAll(() => dynamoDb?.stop());
 
 describe('DynamoDbTenantStore', () => {
   it('finds a created tenant by the hash of its token', async () => {

@@ -37,7 +37,7 @@ describe('batchResponse', () => {
   });
 
   it('answers 503 with Retry-After when nothing was processed and any failure is worth retrying', () => {
-    for (const retryable of ['THROTTLED', 'SERVICE_UNAVAILABLE', 'STORAGE_UNAVAILABLE', 'RECORD_STORE_UNAVAILABLE', 'IMAGE_IN_PROGRESS', 'NOT_PROCESSED'] as const) {
+    for (const retryable of ['THROTTLED', 'SERVICE_UNAVAILABLE', 'STORAGE_UNAVAILABLE', 'RECORD_STORE_UNAVAILABLE', 'IMAGE_IN_PROGRESS', 'NOT_PROCESSED', 'INDEXING_CUT_OFF'] as const) {
       const { status, json, headers } = body([failed('a', 'EMPTY_IMAGE'), failed('b', retryable), failed('c', 'INTERNAL_ERROR')]);
       expect(status).toBe(503);
       expect(json.error).toEqual({ code: 'SERVICE_UNAVAILABLE' });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { faceIndexError, ImageError, imageStoreError, isCollectionMissing } from '../../../lambda/core/errors.js';
+import { faceIndexError, ImageError, imageRecordError, imageStoreError, isCollectionMissing, unrecordedFacesError } from '../../../lambda/core/errors.js';
 import { sdkError } from '../support/fakes.js';
 
 describe('faceIndexError', () => {
@@ -49,6 +49,18 @@ describe('imageStoreError', () => {
   it('maps a missing bucket or a refused access to a server-side fault', () => {
     expect(imageStoreError(sdkError('NoSuchBucket', 404))).toMatchObject({ code: 'INTERNAL_ERROR', fault: 'server' });
     expect(imageStoreError(sdkError('AccessDenied', 403))).toMatchObject({ code: 'INTERNAL_ERROR', fault: 'server' });
+  });
+});
+
+describe('imageRecordError and unrecordedFacesError', () => {
+  it.each([imageRecordError, unrecordedFacesError])('map DynamoDB throttling and 5xx to a retryable record store failure (%o)', (map) => {
+    expect(map(sdkError('ProvisionedThroughputExceededException'))).toMatchObject({ code: 'RECORD_STORE_UNAVAILABLE', fault: 'retryable' });
+    expect(map(sdkError('InternalServerError', 500))).toMatchObject({ code: 'RECORD_STORE_UNAVAILABLE', fault: 'retryable' });
+    expect(map(sdkError('ResourceNotFoundException'))).toMatchObject({ code: 'INTERNAL_ERROR', fault: 'server' });
+  });
+
+  it('tell a client whose faces were indexed but not recorded that a retry returns them', () => {
+    expect(unrecordedFacesError(sdkError('InternalServerError', 500)).message).toMatch(/indexed but could not be recorded; retry/);
   });
 });
 

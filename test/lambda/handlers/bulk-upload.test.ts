@@ -4,18 +4,10 @@ import { SUCCESS_MESSAGE } from '../../../lambda/core/bulk-response.js';
 import { collectionIdFor, sha256Hex } from '../../../lambda/core/naming.js';
 import { createBulkUploadHandler } from '../../../lambda/handlers/bulk-upload.js';
 import { FakeFaceIndex, FakeImageRecordStore, FakeImageStore, sdkError } from '../support/fakes.js';
+import { testSettings } from '../support/settings.js';
 import { distinctJpeg, encodeForm, fixture, imageFile, proxyEvent, uploadForm } from '../support/upload-events.js';
 
-const SETTINGS: BulkUploadSettings = {
-  collectionPrefix: 'facegate-test',
-  maxImagesPerRequest: 50,
-  maxImageBytes: 15 * 1024 * 1024,
-  maxFaces: 100,
-  qualityFilter: 'AUTO',
-  indexConcurrency: 5,
-  timeReserveMs: 8000,
-  claimTimeoutMs: 60_000,
-};
+const SETTINGS = testSettings();
 const TENANT = 'a1b2c3d4';
 const TOKEN = 'secret-token-never-logged';
 

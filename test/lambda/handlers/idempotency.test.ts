@@ -1,24 +1,15 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { BulkUploadSettings } from '../../../lambda/config.js';
 import { SUCCESS_MESSAGE } from '../../../lambda/core/bulk-response.js';
 import { collectionIdFor, sha256Hex } from '../../../lambda/core/naming.js';
 import { createBulkUploadHandler } from '../../../lambda/handlers/bulk-upload.js';
 import type { FaceIndex, ImageRecordStore, ImageStore } from '../../../lambda/ports.js';
 import { crashingAdapters, type CrashPoint } from '../support/crashing-adapters.js';
 import { FakeFaceIndex, FakeImageRecordStore, FakeImageStore, sdkError } from '../support/fakes.js';
+import { testSettings } from '../support/settings.js';
 import { distinctJpeg, encodeForm, fixture, proxyEvent, uploadForm } from '../support/upload-events.js';
 
-const CLAIM_TIMEOUT_MS = 60_000;
-const SETTINGS: BulkUploadSettings = {
-  collectionPrefix: 'facegate-test',
-  maxImagesPerRequest: 50,
-  maxImageBytes: 15 * 1024 * 1024,
-  maxFaces: 100,
-  qualityFilter: 'AUTO',
-  indexConcurrency: 5,
-  timeReserveMs: 8000,
-  claimTimeoutMs: CLAIM_TIMEOUT_MS,
-};
+const SETTINGS = testSettings();
+const CLAIM_TIMEOUT_MS = SETTINGS.claimTimeoutMs;
 const TENANT = 'a1b2c3d4';
 const COLLECTION_ID = collectionIdFor('facegate-test', TENANT, 'staff');
 const GROUP = fixture('group_6_faces.jpg');

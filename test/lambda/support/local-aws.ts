@@ -1,5 +1,5 @@
 // The local stand-ins the adapter tests talk to, on free loopback ports with throwaway data directories.
-import { waitUntilTableExists, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -36,6 +36,19 @@ async function withTemporaryDirectory(
 
 export function startLocalDynamoDb(): Promise<LocalService> {
   return withTemporaryDirectory('facegate-dynamodb-', (directory) => startEmbeddedDynamoDb({ directory }));
+}
+
+/** dynalite and a client for it; `stop` destroys the client and stops the service. */
+export async function startLocalDynamoDbWithClient(): Promise<{ client: DynamoDBClient; stop(): Promise<void> }> {
+  const dynamoDb = await startLocalDynamoDb();
+  const client = new DynamoDBClient({ ...LOCAL_CLIENT_SETTINGS, endpoint: dynamoDb.endpoint });
+  return {
+    client,
+    async stop() {
+      client.destroy();
+      await dynamoDb.stop();
+    },
+  };
 }
 
 export function startLocalS3(buckets: string[]): Promise<LocalService> {
