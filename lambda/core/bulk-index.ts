@@ -11,6 +11,7 @@ import { collectionIdFor, externalImageIdFor, imageKeyFor, metadataValue, sha256
 import { mapWithConcurrency } from './promise-pool.js';
 
 export type ImageOutcome =
+  /** `replayed`: answered without an IndexFaces call of its own (a repeat, or the same photo earlier in the upload). */
   | { externalImageId: string; result: IndexFacesResult; replayed: boolean; error?: undefined }
   | { externalImageId: string; error: ImageError; result?: undefined };
 
@@ -113,6 +114,7 @@ export async function indexUploadedImages(request: BulkIndexRequest, dependencie
       }
       const info = inspectImage(file.bytes);
       let indexing = byContent.get(contentSha256);
+      const sharedWithEarlierEntry = indexing !== undefined;
       if (!indexing) {
         if (outOfTime()) throw notProcessed();
         indexing = indexImageOnce(
@@ -132,7 +134,7 @@ export async function indexUploadedImages(request: BulkIndexRequest, dependencie
         byContent.set(contentSha256, indexing);
       }
       const { result, replayed } = await (cutOffAtDeadline ? Promise.race([indexing, cutOffAtDeadline]) : indexing);
-      return { externalImageId, result, replayed };
+      return { externalImageId, result, replayed: replayed || sharedWithEarlierEntry };
     } catch (error) {
       // Validation, storage and record failures are ImageErrors already; anything else came from the face index.
       return { externalImageId, error: faceIndexError(error) };

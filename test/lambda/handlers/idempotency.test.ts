@@ -106,6 +106,7 @@ describe('sending the same photo again into the same collection', () => {
     expect(faces.indexCalls).toHaveLength(2); // the first call created the collection
     expect(faceIdsOf(response.json.data[1])).toEqual(faceIdsOf(response.json.data[0]));
     expectGroupIndexedOnce(response.json.data[0], 'group-a.jpg');
+    expect(logLines.at(-1)).toMatchObject({ processed: 2, replayed: 1, facesIndexed: 6 });
   });
 
   it('indexes it again into another collection or for another tenant', async () => {
