@@ -1,12 +1,15 @@
 // S3 on loopback (s3rver, the S3 REST API over plain files), objects kept under a directory so stored originals
 // survive a restart; the buckets it is given exist once it has started.
+import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
+import type { FaultInjector } from './faults/fault-injector.js';
 
 interface S3rverInstance {
   run(): Promise<{ address: string; port: number }>;
   close(): Promise<void>;
-  httpServer?: { closeAllConnections?(): void };
+  httpServer?: Server;
 }
 
 type S3rverConstructor = new (options: {
@@ -28,7 +31,59 @@ export interface EmbeddedS3 {
   close(): Promise<void>;
 }
 
-export async function startEmbeddedS3(options: { directory: string; buckets: string[]; host?: string; port?: number }): Promise<EmbeddedS3> {
+/** The object key of a path-style request (`/bucket/key`), or undefined for a bucket-level request. */
+function objectKeyOf(request: IncomingMessage): string | undefined {
+  const path = new URL(`http://localhost${request.url ?? '/'}`).pathname;
+  const slash = path.indexOf('/', 1);
+  return slash === -1 || slash === path.length - 1 ? undefined : decodeURIComponent(path.slice(slash + 1));
+}
+
+/** The file name the API keeps in the object's metadata (percent-encoded UTF-8). */
+function originalFileName(request: IncomingMessage): string | undefined {
+  const value = request.headers['x-amz-meta-original-filename'];
+  if (typeof value !== 'string') return undefined;
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+/** S3's answer to a write it failed on its side; the SDK retries it, then gives up. */
+function sendInternalError(request: IncomingMessage, response: ServerResponse): void {
+  const requestId = randomUUID();
+  const body =
+    '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>InternalError</Code><Message>We encountered an internal error. Please try again.</Message>' +
+    `<RequestId>${requestId}</RequestId></Error>`;
+  request.resume();
+  request.on('end', () => {
+    response.writeHead(500, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body), 'x-amz-request-id': requestId });
+    response.end(body);
+  });
+}
+
+/** Puts the fault plan's S3 write failures in front of s3rver's own request handling. */
+function injectWriteFaults(server: Server, faults: FaultInjector): void {
+  const handlers = server.listeners('request') as Array<(request: IncomingMessage, response: ServerResponse) => void>;
+  server.removeAllListeners('request');
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    const key = request.method === 'PUT' ? objectKeyOf(request) : undefined;
+    if (key !== undefined && faults.s3WriteFails(key, originalFileName(request))) {
+      sendInternalError(request, response);
+      return;
+    }
+    for (const handler of handlers) handler.call(server, request, response);
+  });
+}
+
+export async function startEmbeddedS3(options: {
+  directory: string;
+  buckets: string[];
+  host?: string;
+  port?: number;
+  /** Object writes to fail, as the plan says. */
+  faults?: FaultInjector;
+}): Promise<EmbeddedS3> {
   await mkdir(options.directory, { recursive: true });
   const host = options.host ?? '127.0.0.1';
   const instance = new S3rver({
@@ -42,6 +97,7 @@ export async function startEmbeddedS3(options: { directory: string; buckets: str
     vhostBuckets: false,
   });
   const { port } = await instance.run();
+  if (options.faults && instance.httpServer) injectWriteFaults(instance.httpServer, options.faults);
   return {
     endpoint: `http://${host}:${port}`,
     port,

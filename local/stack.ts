@@ -18,6 +18,8 @@ import type { GatewayResponseCustomization } from './api-gateway/gateway-respons
 import { startApiGateway, type RunningApiGateway } from './api-gateway/server.js';
 import { ensureTable, imageRecordsTable, localDynamoDbClient, provisionTenant, startEmbeddedDynamoDb, tenantsTable, type EmbeddedDynamoDb } from './embedded-dynamodb.js';
 import { startEmbeddedS3, type EmbeddedS3 } from './embedded-s3.js';
+import { FaultInjector } from './faults/fault-injector.js';
+import type { FaultPlan } from './faults/fault-plan.js';
 
 export const BULK_UPLOAD_RESOURCE = '/ia/faces/bulkUpload';
 export const DEV_TENANT = { tenantId: 'dev', name: 'dev' } as const;
@@ -52,6 +54,8 @@ export interface LocalStackOptions {
   handlerEnvironment?: Record<string, string>;
   /** Where the parts log: one line per request from the gateway, the handlers and the face service. */
   log?: (line: string) => void;
+  /** Faults the face service and S3 inject (docs/local.md, "Fault plan"); none by default. */
+  faultPlan?: FaultPlan;
 }
 
 export interface LocalStack {
@@ -61,6 +65,8 @@ export interface LocalStack {
   dataDir: string;
   endpoints: { s3: string; dynamodb: string; rekognition: string };
   environment: Readonly<Record<string, string>>;
+  /** The fault plan, replaceable while the stack runs (`faults.plan = {...}`), and the faults injected so far. */
+  faults: FaultInjector;
   close(): Promise<void>;
 }
 
@@ -217,6 +223,8 @@ function settledOrThrow<T extends readonly unknown[]>(results: { [K in keyof T]:
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const host = options.host ?? '127.0.0.1';
   const dataDir = options.dataDir;
+  // Before anything starts: a wrong plan fails at once.
+  const faults = new FaultInjector(options.faultPlan);
   await mkdir(dataDir, { recursive: true });
   const running = await readRunningStack(dataDir);
   if (running) throw new StackAlreadyRunningError(dataDir, running);
@@ -238,7 +246,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // The gateway listens first: a taken port fails at once, and GET /health answers 503 while the rest loads.
     const gateway = (parts.gateway = await startGateway(options, host));
     const [s3, dynamodb] = await Promise.all([
-      startEmbeddedS3({ directory: join(dataDir, 's3'), buckets: [LOCAL_RESOURCES.IMAGES_BUCKET], host }).then((s3) => (parts.s3 = s3)),
+      startEmbeddedS3({ directory: join(dataDir, 's3'), buckets: [LOCAL_RESOURCES.IMAGES_BUCKET], host, faults }).then((s3) => (parts.s3 = s3)),
       startEmbeddedDynamoDb({ directory: join(dataDir, 'dynamodb'), host }).then((dynamodb) => (parts.dynamodb = dynamodb)),
     ]);
     const environment: Record<string, string> = {
@@ -262,6 +270,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           host,
           dataDir: join(dataDir, 'faces'),
           engine: options.faceEngine,
+          faults,
           log: options.log ? (line) => options.log!(`face-service ${line}`) : () => undefined,
         }).then((faceService) => (parts.faceService = faceService)),
         ensureTables(tenantsClient, join(dataDir, 'dynamodb'))
@@ -293,7 +302,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     const endpoints = { s3: s3.endpoint, dynamodb: dynamodb.endpoint, rekognition: faceService.url };
     await writeState({ pid: process.pid, status: 'ready', url: gateway.url, region: localRegion(), tenantsTable: LOCAL_RESOURCES.TENANTS_TABLE, endpoints });
-    return { url: gateway.url, token, dataDir, endpoints, environment, close };
+    return { url: gateway.url, token, dataDir, endpoints, environment, faults, close };
   } catch (error) {
     await close();
     throw error;

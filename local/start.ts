@@ -1,7 +1,9 @@
 // `npm start`: the whole API on this machine. PORT (3000), HOST (127.0.0.1), DATA_DIR (.local-data) and
-// DEV_TOKEN (the dev tenant's token; generated on first start and kept in DATA_DIR otherwise).
+// DEV_TOKEN (the dev tenant's token; generated on first start and kept in DATA_DIR otherwise). FAULT_PLAN (JSON,
+// optional) makes the face service and S3 inject faults, as docs/local.md describes.
 import { resolve } from 'node:path';
 import { DataDirectoryInUseError } from './embedded-dynamodb.js';
+import { faultPlanFromEnvironment, FaultPlanError, type FaultPlan } from './faults/fault-plan.js';
 import { PortInUseError, StackAlreadyRunningError, startLocalStack, type LocalStack } from './stack.js';
 
 class StartupConfigurationError extends Error {}
@@ -28,7 +30,12 @@ function explain(error: unknown): string {
   if (error instanceof PortInUseError) {
     return `Port ${error.port} on ${error.host} is already in use. Set PORT to a free port (for example PORT=${error.port + 1} npm start), or stop what uses it.`;
   }
-  if (error instanceof StackAlreadyRunningError || error instanceof DataDirectoryInUseError || error instanceof StartupConfigurationError) {
+  if (
+    error instanceof StackAlreadyRunningError ||
+    error instanceof DataDirectoryInUseError ||
+    error instanceof StartupConfigurationError ||
+    error instanceof FaultPlanError
+  ) {
     return error.message;
   }
   const { code, path } = error as NodeJS.ErrnoException;
@@ -41,7 +48,11 @@ function explain(error: unknown): string {
   return `The local stack could not start: ${error instanceof Error ? error.message : String(error)}`;
 }
 
-function banner(stack: LocalStack): string {
+function faultNotice(plan: FaultPlan | undefined): string[] {
+  return plan ? [`FAULT_PLAN is active, faults are injected: ${JSON.stringify(plan)}`, ''] : [];
+}
+
+function banner(stack: LocalStack, plan: FaultPlan | undefined): string {
   return [
     '',
     `facegate is running at ${stack.url}`,
@@ -52,13 +63,16 @@ function banner(stack: LocalStack): string {
     '',
     `Data is kept in ${stack.dataDir}. More tenants: npm run tenant -- create <name>. Stop with Ctrl+C.`,
     '',
+    ...faultNotice(plan),
   ].join('\n');
 }
 
 async function main(): Promise<void> {
   let stack: LocalStack;
+  let faultPlan: FaultPlan | undefined;
   try {
     const port = readPort(process.env.PORT);
+    faultPlan = faultPlanFromEnvironment(process.env);
     const devToken = readDevToken(process.env.DEV_TOKEN);
     const host = process.env.HOST?.trim() || '127.0.0.1';
     console.log(`Starting facegate on http://${host}:${port} (loading the face model takes a few seconds)...`);
@@ -68,12 +82,13 @@ async function main(): Promise<void> {
       dataDir: resolve(process.env.DATA_DIR?.trim() || '.local-data'),
       devToken,
       log: (line) => console.log(line),
+      faultPlan,
     });
   } catch (error) {
     console.error(explain(error));
     process.exit(1);
   }
-  console.log(banner(stack));
+  console.log(banner(stack, faultPlan));
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {

@@ -15,6 +15,7 @@ import {
 import { createLambdaContext, type LambdaFunctionSettings } from './lambda-context.js';
 import { buildProxyEvent, headerValue, type IncomingRequest, type RouteMatch } from './proxy-event.js';
 import { matchResource } from './route-table.js';
+import { serveWebPage } from '../web/static-site.js';
 import { createCachingAuthorizer, type CachingAuthorizer, type TokenAuthorizerHandler } from './token-authorizer.js';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
@@ -185,6 +186,8 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<Runni
       response.end(JSON.stringify({ status: served ? 'ready' : 'starting' }));
       return status;
     }
+    // The upload page (local only, like /health): a deployed API has no such route.
+    if (serveWebPage(request, response)) return response.statusCode;
     if (!served) return sendGatewayResponse(response, localStackStarting, requestId);
     const { definition, authorizer } = served;
     const reply = (gatewayResponse: GatewayResponse) => sendGatewayResponse(response, gatewayResponse, requestId, definition.gatewayResponses);

@@ -1,5 +1,7 @@
-// `npm run face-service`: the Rekognition-compatible face service alone, on 127.0.0.1.
+// `npm run face-service`: the Rekognition-compatible face service alone, on 127.0.0.1. FAULT_PLAN (JSON, optional)
+// makes it inject faults (README.md, "Fault plan").
 import path from 'node:path';
+import { faultPlanFromEnvironment } from '../faults/fault-plan.js';
 import { startFaceService } from './server.js';
 
 function portFromEnv(): number {
@@ -14,12 +16,13 @@ function portFromEnv(): number {
 // The same place the local stack (`npm start`) keeps its faces, so both see the same collections.
 const dataDir = path.join(process.env.DATA_DIR ?? '.local-data', 'faces');
 const service = await Promise.resolve()
-  .then(() => startFaceService({ port: portFromEnv(), dataDir }))
+  .then(() => startFaceService({ port: portFromEnv(), dataDir, faults: faultPlanFromEnvironment(process.env) }))
   .catch((error: unknown) => {
   console.error(`face service could not start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });
 console.log(`face service listening on ${service.url} (data in ${dataDir})`);
+if (service.faults.plan.rekognition) console.log(`FAULT_PLAN is active, faults are injected: ${JSON.stringify(service.faults.plan.rekognition)}`);
 
 let stopping = false;
 async function stop(signal: string): Promise<void> {

@@ -4,6 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { FaultInjector } from '../faults/fault-injector.js';
+import type { FaultPlan } from '../faults/fault-plan.js';
 import type { FaceEngine } from './engine/types.js';
 import { errorBody, RekognitionError, toRekognitionError } from './errors.js';
 import { FaceStore } from './face-store.js';
@@ -21,11 +23,15 @@ export interface FaceServiceOptions {
   engine?: FaceEngine;
   /** Receives one line per request (operation, status, duration); defaults to stdout. */
   log?: (line: string) => void;
+  /** Faults to inject (throttling, failures, latency, unreachable): a plan, or an injector shared with other parts. */
+  faults?: FaultPlan | FaultInjector;
 }
 
 export interface FaceService {
   url: string;
   port: number;
+  /** Its fault plan, replaceable while it runs (`faults.plan = {...}`), and the faults injected so far. */
+  faults: FaultInjector;
   close(): Promise<void>;
 }
 
@@ -87,12 +93,26 @@ async function loadHumanEngine(): Promise<FaceEngine> {
 export async function startFaceService(options: FaceServiceOptions): Promise<FaceService> {
   const log = options.log ?? ((line: string) => console.log(line));
   const ownEngine = !options.engine;
+  // First: a wrong plan fails before anything is opened or loaded.
+  const faults = FaultInjector.from(options.faults);
   // The store first: it is quick, and a bad dataDir then fails before the slow model load.
   const store = await FaceStore.open(options.dataDir);
   const engine = options.engine ?? (await loadHumanEngine());
   const objects = createS3ObjectReader();
 
+  async function injectFault(operationName: string, body: Buffer): Promise<void> {
+    const fault = faults.rekognitionCall(operationName, body);
+    if (fault.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, fault.latencyMs));
+    if (fault.error === 'ThrottlingException') throw new RekognitionError('ThrottlingException', 'Rate exceeded');
+    if (fault.error === 'InternalServerError') throw new RekognitionError('InternalServerError', 'Internal server error (injected by the fault plan).');
+  }
+
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    // Requests on connections opened before the plan made the service unreachable are cut off too.
+    if (faults.refuseRekognitionConnection()) {
+      request.socket.destroy();
+      return;
+    }
     const started = performance.now();
     const target = request.headers['x-amz-target'];
     const operationName = typeof target === 'string' && target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : undefined;
@@ -104,6 +124,7 @@ export async function startFaceService(options: FaceServiceOptions): Promise<Fac
       if (request.method !== 'POST' || !operation) {
         throw new RekognitionError('UnknownOperationException', `Unknown operation ${String(target ?? '(no X-Amz-Target header)')}: send POST / with X-Amz-Target: RekognitionService.<Operation>.`);
       }
+      await injectFault(operationName!, body);
       const context: OperationContext = { store, engine, objects, region: signedRegion(request) };
       send(response, 200, await operation(parseInput(body), context));
     } catch (caught) {
@@ -120,6 +141,9 @@ export async function startFaceService(options: FaceServiceOptions): Promise<Fac
   }
 
   const server = createServer((request, response) => void handle(request, response));
+  server.on('connection', (socket) => {
+    if (faults.refuseRekognitionConnection()) socket.destroy();
+  });
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -135,6 +159,7 @@ export async function startFaceService(options: FaceServiceOptions): Promise<Fac
   return {
     url: `http://${host}:${port}`,
     port,
+    faults,
     async close() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

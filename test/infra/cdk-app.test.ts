@@ -1,7 +1,7 @@
 // The CDK app as the CLI runs it: offline, without AWS credentials, bundling skipped (the bundled synth needs
 // only esbuild, and is run by `npx cdk synth`).
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -86,6 +86,27 @@ describe('the CDK app', () => {
     expect(templateText).not.toMatch(/\b\d{12}\b/);
     const report = join(outdir, 'validation-report.json');
     if (existsSync(report)) expect(JSON.stringify(JSON.parse(readFileSync(report, 'utf8')))).not.toContain('"conclusion":"failure"');
+  });
+
+  it('bundles both functions with the local esbuild into ESM bundles that load on Node', async () => {
+    const outdir = outputDirectory();
+    const outcome = await outcomeOf(bin('cdk'), ['synth', '-q', '--no-notices', '-o', outdir], offlineEnvironment());
+    expect(outcome.stderr).not.toMatch(/error/i);
+    expect(outcome.code).toBe(0);
+
+    const bundles = readdirSync(outdir)
+      .filter((name) => name.startsWith('asset.'))
+      .map((name) => join(outdir, name, 'index.mjs'))
+      .filter((file) => existsSync(file));
+    expect(bundles).toHaveLength(2);
+    for (const bundle of bundles) {
+      const loaded = await outcomeOf(
+        process.execPath,
+        ['--input-type=module', '-e', `const m = await import(${JSON.stringify(bundle)}); console.log(typeof m.handler);`],
+        offlineEnvironment(),
+      );
+      expect(loaded).toMatchObject({ code: 0, stdout: 'function\n' });
+    }
   });
 
   it('reads settings from FACEGATE_* environment variables when the context has none', async () => {
