@@ -54,7 +54,9 @@ export interface LocalStackOptions {
   handlerEnvironment?: Record<string, string>;
   /** Where the parts log: one line per request from the gateway, the handlers and the face service. */
   log?: (line: string) => void;
-  /** Faults the face service and S3 inject (docs/local.md, "Fault plan"); none by default. */
+  /** How long a client may take to send a whole request before it is answered 408 (60 s). */
+  requestTimeoutMs?: number;
+  /** Faults the face service and S3 inject (local/faults/README.md); none by default. */
   faultPlan?: FaultPlan;
 }
 
@@ -193,6 +195,7 @@ async function startGateway(options: LocalStackOptions, host: string): Promise<R
       port: options.port ?? 0,
       host,
       region: localRegion(),
+      limits: { requestTimeoutMs: options.requestTimeoutMs },
       log: options.log && ((line) => options.log!(`api-gateway ${JSON.stringify(line)}`)),
     });
   } catch (error) {

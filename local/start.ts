@@ -1,6 +1,6 @@
 // `npm start`: the whole API on this machine. PORT (3000), HOST (127.0.0.1), DATA_DIR (.local-data) and
 // DEV_TOKEN (the dev tenant's token; generated on first start and kept in DATA_DIR otherwise). FAULT_PLAN (JSON,
-// optional) makes the face service and S3 inject faults, as docs/local.md describes.
+// optional) makes the face service and S3 inject faults, as local/faults/README.md describes.
 import { resolve } from 'node:path';
 import { DataDirectoryInUseError } from './embedded-dynamodb.js';
 import { faultPlanFromEnvironment, FaultPlanError, type FaultPlan } from './faults/fault-plan.js';

@@ -13,6 +13,11 @@ export interface ImageInfo {
 
 /** Rekognition's smallest accepted side. */
 export const MIN_IMAGE_SIDE = 80;
+/**
+ * libvips' default decoding limit (16383 x 16383), which the local face service applies too. A header declaring
+ * more is a decompression bomb (a few KB that would decode to gigabytes) or nothing a face index can use.
+ */
+export const MAX_IMAGE_PIXELS = 16_383 * 16_383;
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
@@ -156,6 +161,12 @@ export function inspectImage(bytes: Uint8Array): ImageInfo {
     throw new ImageError(
       'IMAGE_TOO_SMALL',
       `This image is ${info.width}x${info.height} px; each side must be at least ${MIN_IMAGE_SIDE} px. Upload a larger photo.`,
+    );
+  }
+  if (info.width * info.height > MAX_IMAGE_PIXELS) {
+    throw new ImageError(
+      'IMAGE_TOO_LARGE',
+      `This image declares ${info.width}x${info.height} px (${Math.round((info.width * info.height) / 1e6)} megapixels); at most ${Math.floor(MAX_IMAGE_PIXELS / 1e6)} megapixels are accepted. Resize it (4096 px on the long side is plenty for faces) and upload it again.`,
     );
   }
   return info;

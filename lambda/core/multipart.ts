@@ -140,7 +140,11 @@ export async function parseUploadForm(request: UploadRequest, limits: FormLimits
     // busboy reports a broken body on the parser and on the file being read: answer the first report.
     const malformed = (error: unknown) => {
       const detail = error instanceof Error ? error.message : String(error);
-      reject(new RequestError('MALFORMED_MULTIPART', `The multipart body could not be read (${detail}); send a FormData body and let the HTTP client encode it.`));
+      // busboy refuses part headers with control characters, which a raw file name can carry.
+      const fix = /part header/i.test(detail)
+        ? ': a part header has characters HTTP does not allow (for example control characters in a file name). Rename the file, or send a FormData body and let the HTTP client encode it.'
+        : '; send a FormData body and let the HTTP client encode it.';
+      reject(new RequestError('MALFORMED_MULTIPART', `The multipart body could not be read (${detail})${fix}`));
     };
     const parser = busboy({
       headers: { 'content-type': contentType },

@@ -12,6 +12,7 @@ import {
   type GatewayResponse,
   type GatewayResponseCustomization,
 } from './gateway-responses.js';
+import { answerForClientError, MAX_HEADER_BYTES, sendOnSocket } from './http-errors.js';
 import { createLambdaContext, type LambdaFunctionSettings } from './lambda-context.js';
 import { buildProxyEvent, headerValue, type IncomingRequest, type RouteMatch } from './proxy-event.js';
 import { matchResource } from './route-table.js';
@@ -27,6 +28,8 @@ export const LAMBDA_MAX_EVENT_BYTES = 6 * 1024 * 1024;
 export const LAMBDA_MAX_RESPONSE_BYTES = 6 * 1024 * 1024 + 100;
 /** REST API default integration timeout. */
 export const DEFAULT_INTEGRATION_TIMEOUT_MS = 29_000;
+/** Long enough for 10 MB over a slow uplink; a client that stalls mid-body is answered 408 after it. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 
 export interface LambdaProxyRoute {
   /** An HTTP method, or 'ANY'. */
@@ -54,7 +57,12 @@ export interface ApiGatewayOptions {
   region: string;
   accountId?: string;
   apiId?: string;
-  limits?: { maxRequestBytes?: number; maxEventBytes?: number };
+  limits?: {
+    maxRequestBytes?: number;
+    maxEventBytes?: number;
+    /** How long a client may take to send the whole request, headers and body (60 s). */
+    requestTimeoutMs?: number;
+  };
   /** One line per request; receives no token and no body. */
   log?: (line: Record<string, unknown>) => void;
 }
@@ -74,6 +82,15 @@ interface ServedApi {
 }
 
 class PayloadTooLarge extends Error {}
+
+/** The client stopped sending before the body was complete (it closed its side, or Node gave up waiting). */
+const incompleteBody: GatewayResponse = {
+  type: 'INCOMPLETE_BODY',
+  statusCode: 400,
+  errorType: 'BadRequestException',
+  message: 'The request body ended before its declared Content-Length; send the whole body.',
+  customizable: false,
+};
 
 /** Reads the body up to `limit` bytes; beyond that it stops keeping bytes, so a huge upload never sits in memory. */
 async function readBodyWithin(request: IncomingMessage, limit: number): Promise<Buffer> {
@@ -198,8 +215,10 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<Runni
     try {
       body = await readBodyWithin(request, maxRequestBytes);
     } catch (error) {
-      if (!(error instanceof PayloadTooLarge)) throw error;
-      return reply(gatewayResponses.requestTooLarge);
+      if (error instanceof PayloadTooLarge) return reply(gatewayResponses.requestTooLarge);
+      // Aborted mid-body: the answer reaches the client only if its connection still reads.
+      if (response.writable && !response.headersSent) return reply(incompleteBody);
+      return incompleteBody.statusCode;
     }
 
     const incoming: IncomingRequest = {
@@ -233,7 +252,9 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<Runni
     return outcome.result.statusCode;
   }
 
-  const server = createServer((request, response) => {
+  const requestTimeoutMs = options.limits?.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  // Node checks the request timeout on this interval; the default (30 s) would make short timeouts late.
+  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES, requestTimeout: requestTimeoutMs, connectionsCheckingInterval: Math.min(1000, requestTimeoutMs) }, (request, response) => {
     const requestId = randomUUID();
     const started = Date.now();
     handle(request, response, requestId)
@@ -244,8 +265,15 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<Runni
         else response.destroy();
       });
   });
-  // Uploads of several megabytes must not be cut off by Node's default request timeouts before API Gateway's own.
-  server.requestTimeout = 0;
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    const answer = answerForClientError(error, requestTimeoutMs);
+    if (!answer) {
+      socket.destroy();
+      return;
+    }
+    sendOnSocket(socket, answer);
+    options.log?.({ requestId: randomUUID(), status: answer.status, error: answer.code });
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

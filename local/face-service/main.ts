@@ -1,5 +1,5 @@
 // `npm run face-service`: the Rekognition-compatible face service alone, on 127.0.0.1. FAULT_PLAN (JSON, optional)
-// makes it inject faults (README.md, "Fault plan").
+// makes it inject faults (local/faults/README.md).
 import path from 'node:path';
 import { faultPlanFromEnvironment } from '../faults/fault-plan.js';
 import { startFaceService } from './server.js';

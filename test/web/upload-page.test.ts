@@ -39,6 +39,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
+  // The screenshots stay in outputDir; the browser profile is only bulk.
+  if (outputDir) await rm(join(outputDir, 'chromium-profile'), { recursive: true, force: true });
   await stack?.close();
   await engine?.close();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
@@ -70,12 +72,17 @@ async function fixtureFile(name: string, as: string, mimeType: string) {
 }
 
 /** Fills the form, picks the files and uploads; returns every API answer the page received. */
-async function upload(page: Page, token: string, files: Array<{ name: string; mimeType: string; buffer: Buffer }>): Promise<UploadedAnswer[]> {
+async function upload(
+  page: Page,
+  token: string,
+  files: Array<{ name: string; mimeType: string; buffer: Buffer }>,
+  collection = 'team-photos',
+): Promise<UploadedAnswer[]> {
   const answers: Promise<UploadedAnswer>[] = [];
   page.on('response', (response) => {
     if (response.url().endsWith('/ia/faces/bulkUpload')) answers.push(response.json().then((body) => ({ status: response.status(), body })));
   });
-  await page.fill('#collection', 'team-photos');
+  await page.fill('#collection', collection);
   await page.fill('#token', token);
   await page.setInputFiles('#photos', files);
   await page.click('#upload');
@@ -136,7 +143,7 @@ describe('the page at /', () => {
   it('leaves every other path to the API, which answers as API Gateway does', async () => {
     const response = await fetch(`${stack.url}/no-such-page`);
     expect(response.status).toBe(404);
-    expect((await response.json()).error.code).toBe('NOT_FOUND');
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('NOT_FOUND');
   });
 });
 
@@ -174,7 +181,7 @@ describe('uploading photos from the page on a desktop screen', () => {
   it('marks the eyes, the nose and the mouth corners of every face', async () => {
     const types = await card(page, 'group_2_faces.jpg')
       .locator('.face.indexed')
-      .evaluateAll((faces) => faces.map((face) => [...face.querySelectorAll('.landmark')].map((dot) => (dot as SVGElement).dataset.type).sort()));
+      .evaluateAll((faces) => faces.map((face) => [...face.querySelectorAll('.landmark')].map((dot) => dot.getAttribute('data-type')).sort()));
     expect(types).toEqual([
       ['eyeLeft', 'eyeRight', 'mouthLeft', 'mouthRight', 'nose'],
       ['eyeLeft', 'eyeRight', 'mouthLeft', 'mouthRight', 'nose'],
@@ -201,7 +208,7 @@ describe('uploading photos from the page on a desktop screen', () => {
   it('shows a hostile file name as text, never as markup', async () => {
     await expect(card(page, HOSTILE_NAME).locator('.file-name').textContent()).resolves.toBe(HOSTILE_NAME);
     await expect(page.locator('img').count()).resolves.toBe(0);
-    await expect(page.evaluate(() => document.body.dataset.pwned)).resolves.toBeUndefined();
+    await expect(page.evaluate('document.body.dataset.pwned')).resolves.toBeUndefined();
     expect(problemsOf(page)).toEqual([]);
   });
 
@@ -223,10 +230,40 @@ describe('uploading photos from the page on a phone-sized screen', () => {
     const width = await card(page, 'cast.jpg').locator('canvas').evaluate((canvas) => canvas.getBoundingClientRect().width);
     expect(width).toBeLessThanOrEqual(PHONE.width);
     expectSameBoxes(await drawnBoxes(page, 'cast.jpg'), records, width);
-    await expect(page.evaluate(() => document.documentElement.scrollWidth)).resolves.toBeLessThanOrEqual(PHONE.width);
+    await expect(page.evaluate('document.documentElement.scrollWidth')).resolves.toBeLessThanOrEqual(PHONE.width);
     expect(problemsOf(page)).toEqual([]);
     await saveScreenshot(page, 'upload-page-phone.png');
   }, 180_000);
+});
+
+/** A file that claims to be a JPEG, of the given size: the API answers it CORRUPT_IMAGE. */
+const bulky = (name: string, bytes: number) => ({ name, mimeType: 'image/jpeg', buffer: Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(bytes - 4, 1)]) });
+
+describe('a selection larger than one request', () => {
+  it('is sent in several requests within the size limit, and answered photo by photo in order', async () => {
+    const page = await openPage(DESKTOP);
+    const answers = await upload(page, stack.token, [
+      bulky('scan-1.jpg', 2_500_000),
+      bulky('scan-2.jpg', 2_500_000),
+      await fixtureFile('single_face_frontal.jpg', 'speaker.jpg', 'image/jpeg'),
+    ], 'scans');
+    expect(answers.map((answer) => answer.body.data!.map((entry) => entry.ExternalImageId ?? entry.FaceRecords[0].Face.ExternalImageId))).toEqual([
+      ['scan-1.jpg'],
+      ['scan-2.jpg', 'speaker.jpg'],
+    ]);
+    await expect(page.locator('article.photo .outcome').allTextContents()).resolves.toEqual([
+      `CORRUPT_IMAGE: ${answers[0]!.body.data![0]!.Error.Message}`,
+      `CORRUPT_IMAGE: ${answers[1]!.body.data![0]!.Error.Message}`,
+      '1 face indexed',
+    ]);
+  });
+
+  it('stops sending once the token is refused', async () => {
+    const page = await openPage(DESKTOP);
+    const answers = await upload(page, 'not-a-token-of-this-api', [bulky('scan-1.jpg', 2_500_000), bulky('scan-2.jpg', 2_500_000)]);
+    expect(answers.map((answer) => answer.status)).toEqual([401]);
+    await expect(card(page, 'scan-2.jpg').locator('.outcome.error').textContent()).resolves.toBe('Not sent: an earlier request was refused (see above)');
+  });
 });
 
 describe('requests the API refuses', () => {
@@ -234,9 +271,8 @@ describe('requests the API refuses', () => {
     const page = await openPage(DESKTOP);
     const [answer] = await upload(page, 'not-a-token-of-this-api', [await fixtureFile('single_face_frontal.jpg', 'speaker.jpg', 'image/jpeg')]);
     expect(answer!.status).toBe(401);
-    const line = `401 UNAUTHORIZED: ${answer!.body.message}`;
-    await expect(page.locator('.request-error').allTextContents()).resolves.toEqual([line]);
-    await expect(card(page, 'speaker.jpg').locator('.outcome.error').textContent()).resolves.toBe(`Not indexed: the request was refused (${line})`);
+    await expect(page.locator('.request-error').allTextContents()).resolves.toEqual([`401 UNAUTHORIZED: ${answer!.body.message}`]);
+    await expect(card(page, 'speaker.jpg').locator('.outcome.error').textContent()).resolves.toBe('Not indexed: the request was refused (401 UNAUTHORIZED, see above)');
     await saveScreenshot(page, 'upload-page-refused.png');
   });
 

@@ -97,11 +97,10 @@ function reportRequestError(text) {
   $('request-error-list').append(element('li', 'request-error', text));
 }
 
-/** "401 UNAUTHORIZED: The Authorization header is missing..." from whatever the API or the gateway answered. */
-function describeRequestFailure(status, body) {
+/** "401 UNAUTHORIZED" from whatever the API or the gateway answered (API Gateway's own 413 has no code). */
+function statusAndCode(status, body) {
   const code = body?.error?.code;
-  const message = typeof body?.message === 'string' ? body.message : 'no explanation was given';
-  return `${status}${code ? ` ${code}` : ''}: ${message}`;
+  return `${status}${code ? ` ${code}` : ''}`;
 }
 
 /** Greedy packing in upload order: each request within the API's count and size limits. */
@@ -186,9 +185,11 @@ function describeFace(detail) {
 
 function faceOverlay(faces, size) {
   const svg = svgElement('svg', { class: 'faces', viewBox: `0 0 ${size.width} ${size.height}`, preserveAspectRatio: 'none', 'aria-hidden': 'true' });
-  const dot = Math.max(2, Math.max(size.width, size.height) / 220);
+  const side = Math.max(size.width, size.height);
   faces.forEach(({ detail, indexed }, index) => {
     const box = detail.BoundingBox;
+    // Marks grow with the face, so they stay visible on a small group face and discreet on a portrait.
+    const dot = Math.max(side / 300, box.Width * size.width * 0.04);
     const group = svgElement('g', { class: indexed ? 'face indexed' : 'face unindexed' });
     const rect = svgElement('rect', {
       x: box.Left * size.width,
@@ -204,7 +205,7 @@ function faceOverlay(faces, size) {
       group.append(circle);
     }
     if (indexed) {
-      const label = svgElement('text', { x: box.Left * size.width + dot, y: box.Top * size.height - dot, 'font-size': dot * 7 });
+      const label = svgElement('text', { x: box.Left * size.width, y: box.Top * size.height - dot, 'font-size': Math.max(side / 40, dot * 6) });
       label.textContent = String(index + 1);
       group.append(label);
     }
@@ -248,6 +249,10 @@ function showResult(photo, result) {
 
 // ---- Uploading --------------------------------------------------------------------------------------------------
 
+/** Refusals every further request would get too: the remaining photos are not sent. */
+const REFUSALS_FOR_ALL = new Set([401, 403, 404]);
+
+/** Sends one request and shows its outcome; returns false when the next requests would be refused as well. */
 async function send(photos, collection, token) {
   const body = new FormData();
   // One part per file: appending the FileList itself would send the text "[object FileList]".
@@ -261,23 +266,25 @@ async function send(photos, collection, token) {
   } catch (error) {
     reportRequestError(`The API could not be reached (${error.message}). Is npm start still running?`);
     for (const photo of photos) setOutcome(photo, 'failed', 'Not indexed: the API could not be reached');
-    return;
+    return false;
   }
   const answer = await response.json().catch(() => undefined);
   const data = Array.isArray(answer?.data) && answer.data.length === photos.length ? answer.data : undefined;
   if (!data) {
-    const failure = describeRequestFailure(response.status, answer);
-    reportRequestError(failure);
-    for (const photo of photos) setOutcome(photo, 'failed', `Not indexed: the request was refused (${failure})`);
-    return;
+    const refusal = statusAndCode(response.status, answer);
+    const message = typeof answer?.message === 'string' ? answer.message : 'no explanation was given';
+    reportRequestError(`${refusal}: ${message}`);
+    for (const photo of photos) setOutcome(photo, 'failed', `Not indexed: the request was refused (${refusal}, see above)`);
+    return !REFUSALS_FOR_ALL.has(response.status);
   }
   if (answer.message !== SUCCESS_MESSAGE) reportSummaryMessage(response.status, answer);
   await Promise.all(photos.map((photo, index) => showResult(photo, data[index])));
+  return true;
 }
 
 const summaryMessages = [];
 function reportSummaryMessage(status, answer) {
-  summaryMessages.push(`${status}${answer.error?.code ? ` ${answer.error.code}` : ''}: ${answer.message}`);
+  summaryMessages.push(`${statusAndCode(status, answer)}: ${answer.message}`);
 }
 
 function resetResults() {
@@ -329,7 +336,12 @@ form.addEventListener('submit', async (event) => {
   }
   try {
     // One request at a time: the API fans each one out already, and the results appear in order.
-    for (const files of requests) await send(files.map((file) => byFile.get(file)), collection, token);
+    let going = true;
+    for (const files of requests) {
+      const batch = files.map((file) => byFile.get(file));
+      if (going) going = await send(batch, collection, token);
+      else for (const photo of batch) setOutcome(photo, 'failed', 'Not sent: an earlier request was refused (see above)');
+    }
     await Promise.all(photos.map((photo) => photo.drawn));
     showSummary(photos);
   } finally {

@@ -83,4 +83,12 @@ describe('inspectImage', () => {
     expect(rejection(pngHeader(500, 40)).message).toContain('500x40');
     expect(inspectImage(pngHeader(80, 80))).toMatchObject({ width: 80, height: 80 });
   });
+
+  it('refuses a header declaring more pixels than can be decoded, naming the size, and accepts the limit itself', () => {
+    const bomb = rejection(pngHeader(50_000, 50_000));
+    expect(bomb).toMatchObject({ code: 'IMAGE_TOO_LARGE', fault: 'client' });
+    expect(bomb.message).toContain('50000x50000 px (2500 megapixels)');
+    expect(bomb.message).toMatch(/Resize it/);
+    expect(inspectImage(pngHeader(16_383, 16_383))).toMatchObject({ width: 16_383 });
+  });
 });

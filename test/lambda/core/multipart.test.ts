@@ -208,6 +208,13 @@ describe('parseUploadForm', () => {
       expect(await refusal(parse(uploadForm(name, [imageFile('bw_photo.jpeg')])))).toMatchObject({ code: 'INVALID_COLLECTION', status: 400 });
     });
 
+    it('a file name with control characters, saying to rename the file', async () => {
+      const body = rawMultipart('b', [{ name: 'collection', content: 'staff' }, { name: 'inputImages[]', fileName: 'a\x01b.jpg', content: 'x' }]);
+      const error = await refusal(parseUploadForm(proxyEvent({ contentType: 'multipart/form-data; boundary=b', bytes: body }), LIMITS));
+      expect(error).toMatchObject({ code: 'MALFORMED_MULTIPART', status: 400 });
+      expect(error.message).toMatch(/control characters in a file name\)\. Rename the file/);
+    });
+
     it('a body cut off in the middle of a part', async () => {
       const encoded = await encodeForm(uploadForm('staff', [imageFile('bw_photo.jpeg')]));
       const cut = { ...encoded, bytes: encoded.bytes.subarray(0, encoded.bytes.length - 200) };
