@@ -35,7 +35,13 @@ export interface EmbeddedS3 {
 function objectKeyOf(request: IncomingMessage): string | undefined {
   const path = new URL(`http://localhost${request.url ?? '/'}`).pathname;
   const slash = path.indexOf('/', 1);
-  return slash === -1 || slash === path.length - 1 ? undefined : decodeURIComponent(path.slice(slash + 1));
+  if (slash === -1 || slash === path.length - 1) return undefined;
+  try {
+    return decodeURIComponent(path.slice(slash + 1));
+  } catch {
+    // Not a key the SDK would send; s3rver answers it as it answers any malformed request.
+    return undefined;
+  }
 }
 
 /** The file name the API keeps in the object's metadata (percent-encoded UTF-8). */

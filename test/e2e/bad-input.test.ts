@@ -13,7 +13,7 @@ import { EXTERNAL_IMAGE_ID_PATTERN } from '../../lambda/core/naming.js';
 import { fixture } from './support/fixtures.js';
 import { rawMultipart, type Part } from './support/multipart.js';
 import { createOneFaceEngine } from './support/one-face-engine.js';
-import { rawRequest, type RawRequest, type RawResponse } from './support/raw-http.js';
+import { abandonRequest, rawRequest, type RawRequest, type RawResponse } from './support/raw-http.js';
 import { storedKeys } from './support/stack-stores.js';
 
 /** Short, so the stalled-body row is answered quickly. */
@@ -261,6 +261,12 @@ describe('malformed and hostile requests', () => {
 
   it('keeps every original under its content hash, whatever the file names', async () => {
     for (const key of await storedKeys(stack)) expect(key).toMatch(/^tenants\/[^/]+\/collections\/bad-input\/[0-9a-f]{64}\.(jpg|png)$/);
+  });
+
+  it('shrugs off clients that disconnect mid-upload', async () => {
+    const upload = formRequest([image('a.jpg', photo), collection()]);
+    await Promise.all([100, 5000, 30_000].map((cutBodyAt) => abandonRequest(stack.url, { ...upload, cutBodyAt })));
+    expect((await fetch(`${stack.url}/health`, { signal: AbortSignal.timeout(5000) })).status).toBe(200);
   });
 
   it('still serves a good request after all of them', async () => {

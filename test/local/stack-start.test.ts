@@ -84,4 +84,19 @@ describe('npm start', () => {
     expect(await badToken.exited).toBe(1);
     expect(badToken.output()).toContain('DEV_TOKEN must be 16 to 512 characters without spaces');
   });
+
+  it('exits 1 naming the field when FAULT_PLAN is invalid, before starting anything', async () => {
+    const started = start({ PORT: '0', FAULT_PLAN: '{"rekognition":{"throttle":1.5}}' });
+    expect(await started.exited).toBe(1);
+    expect(started.output()).toContain('FAULT_PLAN.rekognition.throttle must be a fraction from 0 to 1 (0.3 = 30% of calls), got 1.5');
+    expect(existsSync(join(dataDir, 'stack.json'))).toBe(false);
+  });
+
+  it('says in its banner when a FAULT_PLAN is active', async () => {
+    const started = start({ PORT: '0', DEV_TOKEN: 'start-test-dev-token-0002', FAULT_PLAN: '{"seed":3,"rekognition":{"throttle":0.3}}' });
+    await waitFor(/facegate is running at/, started);
+    expect((await waitFor(/FAULT_PLAN is active, faults are injected: (.*)/, started))[1]).toBe('{"seed":3,"rekognition":{"throttle":0.3}}');
+    child!.kill('SIGTERM');
+    expect(await started.exited).toBe(0);
+  });
 });

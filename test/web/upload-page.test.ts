@@ -212,6 +212,23 @@ describe('uploading photos from the page on a desktop screen', () => {
     expect(problemsOf(page)).toEqual([]);
   });
 
+  it('takes photos dropped on the drop zone', async () => {
+    const dropped = await openPage(DESKTOP);
+    const base64 = (await readFile(join(FACES_DIR, 'single_face_frontal.jpg'))).toString('base64');
+    // Built in the page: a drop carries a DataTransfer of File objects, which only exist there.
+    const dataTransfer = await dropped.evaluateHandle(`(() => {
+      const bytes = Uint8Array.from(atob('${base64}'), (char) => char.charCodeAt(0));
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([bytes], 'dropped.jpg', { type: 'image/jpeg' }));
+      return transfer;
+    })()`);
+    await dropped.dispatchEvent('#drop-zone', 'drop', { dataTransfer });
+    await expect(dropped.locator('#selection').textContent()).resolves.toBe('1 photo chosen (43 KB)');
+    await dropped.click('#upload');
+    await dropped.waitForSelector('body[data-state="done"]');
+    await expect(card(dropped, 'dropped.jpg').locator('.outcome').textContent()).resolves.toBe('1 face indexed');
+  });
+
   it('remembers the token in the browser', async () => {
     await page.reload();
     await expect(page.inputValue('#token')).resolves.toBe(stack.token);

@@ -29,6 +29,8 @@ export const SURE_FACE_SCORE = 0.7;
  * doubtful.
  */
 const SECOND_LOOK_CROP_SIDES = 2;
+/** Beyond this many doubtful candidates their second looks would cost more than one object-detector run. */
+const MAX_SECOND_LOOKS = 6;
 const ANIMAL_LABELS = new Set(['bird', 'cat', 'dog', 'horse', 'sheep', 'cow', 'elephant', 'bear', 'zebra', 'giraffe', 'teddy bear']);
 const OBJECT_MIN_CONFIDENCE = 0.3;
 
@@ -151,7 +153,10 @@ export async function loadFaceModels(): Promise<FaceModels> {
       const input = tf.tensor4d(Int32Array.from(image.data), [1, image.height, image.width, 3], 'int32');
       try {
         let faces = (await detect(input, 'faces')).face;
-        const doubtful = faces.filter((face) => face.boxScore < SURE_FACE_SCORE && secondLookScore(input, face) < SURE_FACE_SCORE);
+        let doubtful = faces.filter((face) => face.boxScore < SURE_FACE_SCORE);
+        if (doubtful.length <= MAX_SECOND_LOOKS) {
+          doubtful = doubtful.filter((face) => secondLookScore(input, face) < SURE_FACE_SCORE);
+        }
         if (doubtful.length > 0) {
           const objects = (await detect(input, 'objects')).object;
           faces = faces.filter((face) => !doubtful.includes(face) || !isAnimalFace(face, objects));

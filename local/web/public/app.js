@@ -83,6 +83,8 @@ dropZone.addEventListener('drop', (event) => {
   event.preventDefault();
   choose(event.dataTransfer.files);
 });
+// A photo dropped beside the zone would otherwise replace the page with the photo.
+for (const type of ['dragover', 'drop']) window.addEventListener(type, (event) => event.preventDefault());
 
 // ---- Request and photo outcomes ---------------------------------------------------------------------------------
 
@@ -135,6 +137,8 @@ function createCard(file) {
   card.dataset.status = 'waiting';
   const frame = element('div', 'frame');
   const canvas = element('canvas');
+  canvas.setAttribute('role', 'img');
+  canvas.setAttribute('aria-label', file.name || 'photo');
   frame.append(canvas);
   const caption = element('div', 'caption');
   const name = element('h3', 'file-name', file.name || '(no name)');

@@ -45,14 +45,29 @@ function parse(raw: Buffer): RawResponse {
   return { status, headers, body, json };
 }
 
-export function rawRequest(baseUrl: string, request: RawRequest, timeoutMs = 20_000): Promise<RawResponse> {
+/** The request's bytes as sent: head, then the body (cut where the request says). */
+function encode(baseUrl: string, request: RawRequest): Buffer {
   const { hostname, port } = new URL(baseUrl);
   const body = typeof request.body === 'string' ? Buffer.from(request.body, 'utf8') : Buffer.from(request.body ?? []);
   const lines = [`${request.method ?? 'POST'} ${request.path ?? '/ia/faces/bulkUpload'} HTTP/1.1`, `Host: ${hostname}:${port}`, 'Connection: close'];
   for (const [name, value] of request.headers ?? []) lines.push(`${name}: ${value}`);
   if (request.framing !== 'manual') lines.push(`Content-Length: ${body.length}`);
   const head = Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
-  const sent = request.cutBodyAt === undefined ? body : body.subarray(0, request.cutBodyAt);
+  return Buffer.concat([head, request.cutBodyAt === undefined ? body : body.subarray(0, request.cutBodyAt)]);
+}
+
+/** Sends the request up to `cutBodyAt` and then closes the connection: a client that gave up mid-upload. */
+export function abandonRequest(baseUrl: string, request: RawRequest & { cutBodyAt: number }): Promise<void> {
+  const { hostname, port } = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: hostname, port: Number(port) });
+    socket.on('error', reject);
+    socket.on('connect', () => socket.end(encode(baseUrl, request), () => resolve()));
+  });
+}
+
+export function rawRequest(baseUrl: string, request: RawRequest, timeoutMs = 20_000): Promise<RawResponse> {
+  const { hostname, port } = new URL(baseUrl);
 
   return new Promise((resolve, reject) => {
     const socket = connect({ host: hostname, port: Number(port) });
@@ -78,6 +93,6 @@ export function rawRequest(baseUrl: string, request: RawRequest, timeoutMs = 20_
       }
     });
     // The connection stays open for writing: Node's HTTP server drops a request whose client half-closes.
-    socket.on('connect', () => socket.write(Buffer.concat([head, sent])));
+    socket.on('connect', () => socket.write(encode(baseUrl, request)));
   });
 }

@@ -55,6 +55,11 @@ describe('the fault injector', () => {
     expect(throttledOnce).toBeLessThan(350);
   });
 
+  it("lets every call through within the SDK's 5 attempts up to a fraction of 0.8", () => {
+    expect(Math.max(...attemptsUntilSuccess(new FaultInjector({ seed: 2, rekognition: { throttle: 0.8 } }), 500))).toBe(5);
+    expect(Math.max(...attemptsUntilSuccess(new FaultInjector({ seed: 2, rekognition: { throttle: 0.5 } }), 500))).toBe(2);
+  });
+
   it('picks the same calls on every run with the same seed, and others with another seed', () => {
     const run = (seed: number) => attemptsUntilSuccess(new FaultInjector({ seed, rekognition: { throttle: 0.3 } }), 200);
     expect(run(1)).toEqual(run(1));
