@@ -254,7 +254,8 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<Runni
 
   const requestTimeoutMs = options.limits?.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   // Node checks the request timeout on this interval; the default (30 s) would make short timeouts late.
-  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES, requestTimeout: requestTimeoutMs, connectionsCheckingInterval: Math.min(1000, requestTimeoutMs) }, (request, response) => {
+  const serverOptions = { maxHeaderSize: MAX_HEADER_BYTES, requestTimeout: requestTimeoutMs, connectionsCheckingInterval: Math.min(1000, requestTimeoutMs) };
+  const server = createServer(serverOptions, (request, response) => {
     const requestId = randomUUID();
     const started = Date.now();
     handle(request, response, requestId)

@@ -46,7 +46,10 @@ describe('with 30% of IndexFaces calls throttled', () => {
   it("still indexes every image, through the SDK's retries", async () => {
     stack.faults.plan = { seed: 11, rekognition: { throttle: 0.3 } };
     const sent = photos('throttled', 20);
-    const answers = [await uploadPhotos(stack, 'throttled', sent.slice(0, 10)), await uploadPhotos(stack, 'throttled', sent.slice(10))];
+    // Batches of 5: the SDK's adaptive mode slows the client down after throttling, as on AWS, and small batches
+    // keep each request far from its time budget, which is not what this test is about.
+    const answers = [];
+    for (let start = 0; start < sent.length; start += 5) answers.push(await uploadPhotos(stack, 'throttled', sent.slice(start, start + 5)));
 
     for (const answer of answers) {
       expect(answer.status).toBe(201);

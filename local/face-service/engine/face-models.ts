@@ -104,6 +104,13 @@ function warmUp(tf: typeof TfCore, human: Human): void {
   }
 }
 
+function faceDetectorOf(human: Human): DetectorModel {
+  const detector = human.models.models.blazeface;
+  if (!detector) throw new Error('the face detector model (blazeface) did not load');
+  // Human types its models with its own bundled copy of the tfjs types; the model is the same at run time.
+  return detector as unknown as DetectorModel;
+}
+
 /** Loads the face models (once) on the WebAssembly backend. One instance serves one image at a time. */
 export async function loadFaceModels(): Promise<FaceModels> {
   const tf = require('@tensorflow/tfjs-core') as typeof TfCore;
@@ -114,8 +121,7 @@ export async function loadFaceModels(): Promise<FaceModels> {
   await human.tf.ready();
   warmUp(tf, human);
 
-  const detector = human.models.models.blazeface as unknown as DetectorModel | null;
-  if (!detector) throw new Error('the face detector model did not load');
+  const detector = faceDetectorOf(human);
   const detectorSize = detector.inputs[0]?.shape?.[1] ?? 0;
   const anchors = detectorAnchors(detectorSize);
 
@@ -134,7 +140,7 @@ export async function loadFaceModels(): Promise<FaceModels> {
         [detectorSize, detectorSize],
       );
       // The detector's own input range, as Human feeds it: -1 to 1.
-      const outputs = detector!.execute(tf.sub(tf.div(crop, 127.5), 1));
+      const outputs = detector.execute(tf.sub(tf.div(crop, 127.5), 1));
       const { scores, boxes } = splitDetectorOutputs(Array.isArray(outputs) ? outputs : [outputs]);
       const regressions = tf.concat(boxes, 1);
       return strongestFaceNear(tf.concat(scores, 1).dataSync(), regressions.dataSync(), regressions.shape.at(-1) ?? 0, anchors, detectorSize);
