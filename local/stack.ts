@@ -174,9 +174,12 @@ async function ensureTables(client: DynamoDBClient, directory: string): Promise<
   await ensureTable(client, imageRecordsTable(LOCAL_RESOURCES.IMAGE_RECORDS_TABLE), directory);
 }
 
+/** Where a stack keeps the dev tenant's generated token (none is kept when DEV_TOKEN fixes it). */
+export const devTokenFile = (dataDir: string) => join(dataDir, DEV_TOKEN_FILE);
+
 async function devTokenFor(dataDir: string, fixed: string | undefined): Promise<string | undefined> {
   if (fixed) return fixed;
-  const file = join(dataDir, DEV_TOKEN_FILE);
+  const file = devTokenFile(dataDir);
   return existsSync(file) ? (await readFile(file, 'utf8')).trim() : undefined;
 }
 
@@ -185,7 +188,7 @@ async function ensureDevTenant(store: DynamoDbTenantStore, dataDir: string, fixe
   if (known && (await store.findByTokenHash(hashToken(known)))) return known;
   // Every dev token belongs to the same tenant id, so a new DEV_TOKEN keeps the collections made with the old one.
   const { token } = await provisionTenant(store, { ...DEV_TENANT, token: known });
-  if (!fixedToken) await writeFile(join(dataDir, DEV_TOKEN_FILE), `${token}\n`, { mode: 0o600 });
+  if (!fixedToken) await writeFile(devTokenFile(dataDir), `${token}\n`, { mode: 0o600 });
   return token;
 }
 

@@ -56,6 +56,7 @@ function banner(stack: LocalStack, plan: FaultPlan | undefined): string {
   return [
     '',
     `facegate is running at ${stack.url}`,
+    `Upload page: ${stack.url}/`,
     `Dev tenant token: ${stack.token}`,
     '',
     'Try it:',

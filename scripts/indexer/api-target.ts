@@ -1,8 +1,8 @@
 // Which API the indexer talks to, and with which token: the options given, or else the local stack `npm start`
 // runs on DATA_DIR (its URL from the state file it keeps there, its dev token from DEV_TOKEN or the file it wrote).
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { readRunningStack } from '../../local/stack.js';
+import { resolve } from 'node:path';
+import { devTokenFile, readRunningStack } from '../../local/stack.js';
 import { UsageError } from './arguments.js';
 
 export interface ApiTarget {
@@ -29,7 +29,7 @@ export async function resolveApiTarget(given: { url?: string; token?: string }, 
 }
 
 async function readDevToken(dataDir: string): Promise<string> {
-  const file = join(dataDir, 'dev-token');
+  const file = devTokenFile(dataDir);
   try {
     return (await readFile(file, 'utf8')).trim();
   } catch {
