@@ -1,7 +1,7 @@
 // `npm run bench:engine`: the on-device face engine measured through the real face service, as a client sees it.
 // Prints the time until the service is ready, then images/second and p50/p95 latency of IndexFaces over the face
-// fixtures at 1 and 2 concurrent clients (and the CPU time per image, which a busy machine does not inflate), then
-// peak memory (RSS, workers included).
+// fixtures at 1 and 2 concurrent clients (and the CPU time per image, which a busy machine inflates far less than
+// latency), then peak memory (RSS, workers included).
 // Goals on a 2-core machine: >= 10 images/s for photos up to 1 megapixel; ready within 3 s.
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -98,8 +98,9 @@ try {
       console.log(
         `${set.label} (${set.photos.length}), ${clients} client${clients > 1 ? 's' : ''}: ` +
           `${result.imagesPerSecond.toFixed(1)} images/s, p50 ${result.p50.toFixed(0)} ms, p95 ${result.p95.toFixed(0)} ms, ` +
-          // CPU time (all threads of this process) does not grow when other programs share the cores, so it
-          // gives the capacity of otherwise idle cores even on a busy machine.
+          // CPU time (all threads of this process) grows far less than latency when other programs share the
+          // cores, so it estimates the capacity of idle cores even on a busy machine; it still grows somewhat there
+          // (caches and hyperthreads are shared: about 10% between a quiet and a busy 2-core VM).
           `${result.cpuMsPerImage.toFixed(0)} CPU-ms/image (= ${((1000 * cpus) / result.cpuMsPerImage).toFixed(1)} images/s on ${cpus} idle cores)`,
       );
     }
