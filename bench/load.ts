@@ -6,6 +6,7 @@
 //
 //   npm run bench:load                                   8 clients, 60 s, 3 photos per request, real face model
 //   npm run bench:load -- --clients 4 --duration 10 --images 2 --engine synthetic
+//   MALLOC_MMAP_THRESHOLD_=1048576 npm run bench:load  glibc kept from fragmenting (local/face-service/README.md, Memory)
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -136,6 +137,33 @@ function percentile(sorted: number[], fraction: number): number {
 
 const megabytes = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(0)} MB`;
 
+interface MemorySample {
+  rss: number;
+  /** The main thread's JS heap (the face store's index lives here; each worker has its own heap). */
+  heapUsed: number;
+  /** Memory outside the JS heap that JS objects hold: Buffers, ArrayBuffers, sharp's pixels. */
+  external: number;
+}
+
+function sampleMemory(): MemorySample {
+  const { rss, heapUsed, external } = process.memoryUsage();
+  return { rss, heapUsed, external };
+}
+
+/** RSS, heap and external memory at the start, every quarter and the end of the run, and RSS at its peak. */
+function printMemory(memory: MemorySample[]): void {
+  const at = (fraction: number) => memory[Math.min(memory.length - 1, Math.floor(fraction * (memory.length - 1)))]!;
+  const row = (name: string, of: (sample: MemorySample) => number) =>
+    `${name.padEnd(21)}${[0, 0.25, 0.5, 0.75, 1].map((fraction) => megabytes(of(at(fraction))).padStart(8)).join('')}`;
+  console.log(`memory (process)     ${['start', '25%', 'middle', '75%', 'end'].map((label) => label.padStart(8)).join('')}`);
+  console.log(row('  RSS', (sample) => sample.rss));
+  console.log(row('  JS heap (main)', (sample) => sample.heapUsed));
+  console.log(row('  external (main)', (sample) => sample.external));
+  console.log(
+    `  peak RSS ${megabytes(Math.max(...memory.map((sample) => sample.rss)))} (${memory.length} samples, every ${MEMORY_SAMPLE_MS / 1000} s; the face model's workers run in this process)`,
+  );
+}
+
 /** Faces the answers named but the collection lacks, and faces the collection holds that no answer named. */
 async function reconcile(stack: LocalStack, run: Run): Promise<{ missing: number; unreported: number; stored: number }> {
   let missing = 0;
@@ -162,17 +190,17 @@ async function main(): Promise<void> {
   const engine: FaceEngine = settings.engine === 'human' ? await createHumanEngine() : createOneFaceEngine();
   const dataDir = await mkdtemp(join(tmpdir(), 'facegate-load-'));
   const stack = await startLocalStack({ port: 0, host: '127.0.0.1', dataDir, faceEngine: engine });
-  const memory: Array<{ at: number; rss: number }> = [];
-  const sampler = setInterval(() => memory.push({ at: Date.now(), rss: process.memoryUsage.rss() }), MEMORY_SAMPLE_MS);
+  const memory: MemorySample[] = [];
+  const sampler = setInterval(() => memory.push(sampleMemory()), MEMORY_SAMPLE_MS);
   try {
     const started = Date.now();
-    memory.push({ at: started, rss: process.memoryUsage.rss() });
+    memory.push(sampleMemory());
     const until = started + settings.durationSeconds * 1000;
     const run: Run = { requests: [], lost: [], reportedFaces: new Map() };
     await Promise.all(Array.from({ length: settings.clients }, (_, index) => client(stack, index, settings, sources, until, run)));
     const elapsedSeconds = (Date.now() - started) / 1000;
     clearInterval(sampler);
-    memory.push({ at: Date.now(), rss: process.memoryUsage.rss() });
+    memory.push(sampleMemory());
 
     const latencies = run.requests.map((request) => request.ms).sort((a, b) => a - b);
     const fates = run.requests.flatMap((request) => request.fates);
@@ -190,10 +218,7 @@ async function main(): Promise<void> {
     console.log(`errors               ${failedRequests.length} requests not 201 ${JSON.stringify(Object.fromEntries(statuses))}, ${fates.filter((fate) => fate === 'failed').length} images reported failed ${JSON.stringify(Object.fromEntries(codes))}`);
     console.log(`lost images          ${run.lost.length}${run.lost.length ? `: ${run.lost.slice(0, 20).join(', ')}${run.lost.length > 20 ? ', ...' : ''}` : ''}`);
     console.log(`faces vs collections ${reconciliation.stored} stored; ${reconciliation.missing} named in answers but not stored; ${reconciliation.unreported} stored but named in no answer`);
-    const at = (fraction: number) => megabytes(memory[Math.min(memory.length - 1, Math.floor(fraction * memory.length))]!.rss);
-    console.log(
-      `memory (process RSS) start ${at(0)}, 25% ${at(0.25)}, middle ${at(0.5)}, 75% ${at(0.75)}, end ${megabytes(memory.at(-1)!.rss)}, peak ${megabytes(Math.max(...memory.map((sample) => sample.rss)))} (${memory.length} samples, every ${MEMORY_SAMPLE_MS / 1000} s; the face model's workers run in this process)`,
-    );
+    printMemory(memory);
     const clean = failedRequests.length === 0 && run.lost.length === 0 && reconciliation.missing === 0 && reconciliation.unreported === 0;
     console.log(clean ? '\nGoal met: 0 errors, 0 lost images, answers and collections agree.' : '\nGoal NOT met: see the errors and lost images above.');
     process.exitCode = clean ? 0 : 1;

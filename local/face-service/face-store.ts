@@ -3,6 +3,9 @@
 //   collections/<sha256(collection id)>/images/<sha256(image id, external image id)>.json
 // One file per indexed image, so IndexFaces writes one small file instead of rewriting the collection, and the
 // file name is the deduplication key. Directory names are hashes because ids like ".." match Rekognition's pattern.
+// Memory holds only what search and listing need of each face (about 12 KB, two thirds of it the embedding); the
+// FaceDetail, needed again only when the same image is indexed again or loses some of its faces, is read back from
+// the image's file.
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -11,16 +14,20 @@ import { fsyncDirectory, removeFileDurably, TEMP_SUFFIX, writeFileAtomic } from 
 import { RekognitionError } from './errors.js';
 import { KeyedMutex } from './keyed-mutex.js';
 
-export interface StoredFace {
+/** A face as search and listing see it. */
+export interface IndexedFace {
   FaceId: string;
   ImageId: string;
   ExternalImageId?: string;
   BoundingBox: Ratio;
   Confidence: number;
   IndexFacesModelVersion: string;
+  embedding: number[];
+}
+
+export interface StoredFace extends IndexedFace {
   /** Everything the engine measured (DetectionAttributes ALL), so a repeated IndexFaces can answer any projection. */
   detail: EngineFaceDetail;
-  embedding: number[];
 }
 
 export interface StoredImage {
@@ -40,8 +47,9 @@ export interface CollectionInfo {
 interface CollectionState {
   info: Omit<CollectionInfo, 'FaceCount'>;
   directory: string;
-  images: Map<string, StoredImage>;
-  faces: Map<string, { face: StoredFace; imageKey: string }>;
+  /** Keys of the indexed images (their files hold the faces in full). */
+  images: Set<string>;
+  faces: Map<string, { face: IndexedFace; imageKey: string }>;
 }
 
 const COLLECTION_FILE = 'collection.json';
@@ -52,6 +60,22 @@ const DELETING_PREFIX = '.deleting-';
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 const imageKey = (imageId: string, externalImageId: string | undefined): string =>
   sha256(`${imageId}\n${externalImageId ?? ''}`);
+
+/**
+ * The in-memory copy of a face: no FaceDetail, and the embedding as a packed array of doubles (8 KB). An array
+ * arriving from a worker thread (structured clone) holds each number boxed on its own, three times the size.
+ */
+function indexedFace(face: StoredFace): IndexedFace {
+  return {
+    FaceId: face.FaceId,
+    ImageId: face.ImageId,
+    ...(face.ExternalImageId !== undefined && { ExternalImageId: face.ExternalImageId }),
+    BoundingBox: face.BoundingBox,
+    Confidence: face.Confidence,
+    IndexFacesModelVersion: face.IndexFacesModelVersion,
+    embedding: face.embedding.map(Number),
+  };
+}
 
 const collectionNotFound = (collectionId: string): RekognitionError =>
   new RekognitionError('ResourceNotFoundException', `The collection id: ${collectionId} does not exist`);
@@ -92,7 +116,7 @@ export class FaceStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
     }
-    const state: CollectionState = { info, directory, images: new Map(), faces: new Map() };
+    const state: CollectionState = { info, directory, images: new Set(), faces: new Map() };
     const imagesDirectory = path.join(directory, IMAGES_DIRECTORY);
     for (const name of await readdir(imagesDirectory)) {
       if (name.endsWith(TEMP_SUFFIX)) {
@@ -107,8 +131,8 @@ export class FaceStore {
 
   private remember(state: CollectionState, image: StoredImage): void {
     const key = imageKey(image.ImageId, image.ExternalImageId);
-    state.images.set(key, image);
-    for (const face of image.faces) state.faces.set(face.FaceId, { face, imageKey: key });
+    state.images.add(key);
+    for (const face of image.faces) state.faces.set(face.FaceId, { face: indexedFace(face), imageKey: key });
   }
 
   private state(collectionId: string): CollectionState {
@@ -119,6 +143,10 @@ export class FaceStore {
 
   private imagePath(state: CollectionState, key: string): string {
     return path.join(state.directory, IMAGES_DIRECTORY, `${key}.json`);
+  }
+
+  private async readImage(state: CollectionState, key: string): Promise<StoredImage> {
+    return JSON.parse(await readFile(this.imagePath(state, key), 'utf8')) as StoredImage;
   }
 
   /** Serialises every change to one collection; reads need no lock (they see the in-memory state). */
@@ -137,7 +165,7 @@ export class FaceStore {
       const info = { CollectionId: collectionId, createdAt: Date.now(), FaceModelVersion: faceModelVersion };
       await writeFileAtomic(path.join(directory, COLLECTION_FILE), JSON.stringify(info));
       await fsyncDirectory(this.root);
-      this.collections.set(collectionId, { info, directory, images: new Map(), faces: new Map() });
+      this.collections.set(collectionId, { info, directory, images: new Set(), faces: new Map() });
       return { ...info, FaceCount: 0 };
     });
   }
@@ -163,9 +191,11 @@ export class FaceStore {
     });
   }
 
-  /** The image already indexed into this collection with these bytes and this ExternalImageId, if any. */
-  findImage(collectionId: string, imageId: string, externalImageId: string | undefined): StoredImage | undefined {
-    return this.state(collectionId).images.get(imageKey(imageId, externalImageId));
+  /** The image already indexed into this collection with these bytes and this ExternalImageId, if any, in full. */
+  async findImage(collectionId: string, imageId: string, externalImageId: string | undefined): Promise<StoredImage | undefined> {
+    const state = this.state(collectionId);
+    const key = imageKey(imageId, externalImageId);
+    return state.images.has(key) ? this.readImage(state, key) : undefined;
   }
 
   /** Call inside `exclusive(collectionId, ...)`, after `findImage` found nothing. */
@@ -190,7 +220,7 @@ export class FaceStore {
       }
       const deleted: string[] = [];
       for (const [key, doomed] of doomedByImage) {
-        const image = state.images.get(key) as StoredImage;
+        const image = await this.readImage(state, key);
         const remaining: StoredImage = { ...image, faces: image.faces.filter((face) => !doomed.has(face.FaceId)) };
         // With no face left the image record goes too, so indexing the same photo again stores its faces anew.
         if (remaining.faces.length === 0) {
@@ -198,7 +228,6 @@ export class FaceStore {
           state.images.delete(key);
         } else {
           await writeFileAtomic(this.imagePath(state, key), JSON.stringify(remaining));
-          state.images.set(key, remaining);
         }
         for (const faceId of doomed) state.faces.delete(faceId);
         deleted.push(...doomed);
@@ -208,13 +237,13 @@ export class FaceStore {
   }
 
   /** The collection's faces, ordered by FaceId so pagination is stable. */
-  listFaces(collectionId: string): StoredFace[] {
+  listFaces(collectionId: string): IndexedFace[] {
     return [...this.state(collectionId).faces.values()]
       .map(({ face }) => face)
       .sort((a, b) => a.FaceId.localeCompare(b.FaceId));
   }
 
-  getFace(collectionId: string, faceId: string): StoredFace | undefined {
+  getFace(collectionId: string, faceId: string): IndexedFace | undefined {
     return this.state(collectionId).faces.get(faceId)?.face;
   }
 }

@@ -3,7 +3,7 @@
 import { EngineImageError, type EngineAnalysis, type EngineFace, type FaceEngine } from './engine/types.js';
 import { invalidParameter, RekognitionError } from './errors.js';
 import { type Attribute, ATTRIBUTES, projectFaceDetail } from './face-attributes.js';
-import { type FaceStore, type StoredFace } from './face-store.js';
+import { type FaceStore, type IndexedFace, type StoredFace } from './face-store.js';
 import { imageIdOf, newFaceId } from './identity.js';
 import { type ObjectReader, resolveImage } from './images.js';
 import { paginate } from './pagination.js';
@@ -49,7 +49,7 @@ function existingCollectionId(input: JsonObject, context: OperationContext): str
   return collectionId;
 }
 
-function faceView(face: StoredFace): object {
+function faceView(face: IndexedFace): object {
   return {
     FaceId: face.FaceId,
     BoundingBox: face.BoundingBox,
@@ -132,7 +132,7 @@ const indexFaces: Operation = async (input, context) => {
   const selection = selectFaces(analysis.faces, { qualityFilter, maxFaces, imageWidth: analysis.width, imageHeight: analysis.height });
 
   const { faces, unindexed } = await context.store.exclusive(collectionId, async () => {
-    const existing = context.store.findImage(collectionId, imageId, externalImageId);
+    const existing = await context.store.findImage(collectionId, imageId, externalImageId);
     if (existing) return { faces: existing.faces, unindexed: [] };
     const stored: StoredFace[] = selection.indexed.map((face) => ({
       FaceId: newFaceId(),

@@ -154,9 +154,24 @@ export async function loadFaceModels(): Promise<FaceModels> {
     return human.detect(input as never);
   }
 
+  /**
+   * The image as a float32 tensor, the type Human computes in (given int32, it casts the whole image on every
+   * detect call): four bytes a channel, 12 MB for a 1024-pixel square photo. A fresh array per image made glibc raise
+   * its mmap threshold and then serve such blocks from its per-thread arenas, which fragmented and kept growing under
+   * load; one array per worker, grown only for a larger image, ends that churn. tfjs copies the values into
+   * WebAssembly memory when the tensor is made, so the array is free again at once.
+   */
+  let pixelScratch = new Float32Array(0);
+  function inputTensor(image: RgbImage): TfCore.Tensor4D {
+    if (pixelScratch.length < image.data.length) pixelScratch = new Float32Array(image.data.length);
+    const pixels = pixelScratch.subarray(0, image.data.length);
+    pixels.set(image.data);
+    return tf.tensor4d(pixels, [1, image.height, image.width, 3], 'float32');
+  }
+
   return {
     async analyze(image) {
-      const input = tf.tensor4d(Int32Array.from(image.data), [1, image.height, image.width, 3], 'int32');
+      const input = inputTensor(image);
       try {
         let faces = (await detect(input, 'faces')).face;
         let doubtful = faces.filter((face) => face.boxScore < SURE_FACE_SCORE);

@@ -1,6 +1,10 @@
 import sharp, { type Metadata } from 'sharp';
 import { EngineImageError } from './types.js';
 
+// libvips caches recent operations (up to 100, 50 MB) to answer a repeated one; every image here is decoded once,
+// so the cache would only hold memory.
+sharp.cache(false);
+
 /** Rekognition rejects images under 80 pixels on a side. */
 export const MIN_IMAGE_SIDE = 80;
 
