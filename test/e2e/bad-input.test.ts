@@ -2,13 +2,11 @@
 // the right 4xx (or the right per-image error inside a 201/422) with a message saying what to fix: never a 5xx, a
 // crash or a hang. After the whole table, a good request must still work.
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalStack, type LocalStack } from '../../local/stack.js';
+import type { LocalStack } from '../../local/stack.js';
+import { startTemporaryStack, type TemporaryStack } from '../support/temporary-stack.js';
 import { EXTERNAL_IMAGE_ID_PATTERN } from '../../lambda/core/naming.js';
 import { fixture } from './support/fixtures.js';
 import { rawMultipart, type Part } from './support/multipart.js';
@@ -19,16 +17,16 @@ import { storedKeys } from './support/stack-stores.js';
 /** Short, so the stalled-body row is answered quickly. */
 const REQUEST_TIMEOUT_MS = 2000;
 
-let dataDir: string;
 let stack: LocalStack;
+let running: TemporaryStack;
 let photo: Buffer;
 let smallJpeg: Buffer;
 let onePixelPng: Buffer;
 let onePixelJpeg: Buffer;
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'facegate-bad-input-'));
-  stack = await startLocalStack({ port: 0, host: '127.0.0.1', dataDir, faceEngine: createOneFaceEngine(), requestTimeoutMs: REQUEST_TIMEOUT_MS });
+  running = await startTemporaryStack('bad-input', { faceEngine: createOneFaceEngine(), requestTimeoutMs: REQUEST_TIMEOUT_MS });
+  ({ stack } = running);
   photo = await fixture('single_face_frontal.jpg');
   const pixel = sharp({ create: { width: 1, height: 1, channels: 3, background: '#808080' } });
   onePixelPng = await pixel.clone().png().toBuffer();
@@ -37,8 +35,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await stack?.close();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await running?.stop();
 });
 
 function pngChunk(type: string, data: Buffer): Buffer {

@@ -1,10 +1,8 @@
 // The API under injected faults (local/faults): throttled and failing IndexFaces calls, S3 refusing one original,
 // Rekognition unreachable. Every image must end indexed or reported, and nothing may be left half-done.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalStack, type LocalStack } from '../../local/stack.js';
+import type { LocalStack } from '../../local/stack.js';
+import { startTemporaryStack, type TemporaryStack } from '../support/temporary-stack.js';
 import { distinctJpeg } from './support/distinct-photo.js';
 import { fixture } from './support/fixtures.js';
 import { createOneFaceEngine } from './support/one-face-engine.js';
@@ -13,19 +11,18 @@ import { indexedNames, uploadPhotos, type Photo } from './support/upload.js';
 
 const SUCCESS_MESSAGE = 'Bulk indexing is now completed successfuly';
 
-let dataDir: string;
 let stack: LocalStack;
+let running: TemporaryStack;
 let source: Buffer;
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'facegate-faults-'));
-  stack = await startLocalStack({ port: 0, host: '127.0.0.1', dataDir, faceEngine: createOneFaceEngine() });
+  running = await startTemporaryStack('faults', { faceEngine: createOneFaceEngine() });
+  ({ stack } = running);
   source = await fixture('single_face_frontal.jpg');
 }, 60_000);
 
 afterAll(async () => {
-  await stack?.close();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await running?.stop();
 });
 
 afterEach(() => {

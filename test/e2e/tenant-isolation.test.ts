@@ -2,11 +2,11 @@
 // originals, whatever it sends; checked through the API and in the stores themselves. And tokens are stored only
 // as hashes: not in the tenants table, not anywhere in the data directory.
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalStack, type LocalStack } from '../../local/stack.js';
+import type { LocalStack } from '../../local/stack.js';
+import { startTemporaryStack, type TemporaryStack } from '../support/temporary-stack.js';
 import { distinctJpeg } from './support/distinct-photo.js';
 import { fixture } from './support/fixtures.js';
 import { createOneFaceEngine } from './support/one-face-engine.js';
@@ -16,6 +16,7 @@ import { uploadPhotos, type Photo } from './support/upload.js';
 
 let dataDir: string;
 let stack: LocalStack;
+let running: TemporaryStack;
 let tenantA: { token: string; tenantId: string };
 let tenantB: { token: string; tenantId: string };
 let photoOfA: Photo;
@@ -25,8 +26,8 @@ let collectionOfA: string;
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'facegate-isolation-'));
-  stack = await startLocalStack({ port: 0, host: '127.0.0.1', dataDir, faceEngine: createOneFaceEngine() });
+  running = await startTemporaryStack('isolation', { faceEngine: createOneFaceEngine() });
+  ({ stack, dataDir } = running);
   tenantA = await createTenant(dataDir, 'tenant-a');
   tenantB = await createTenant(dataDir, 'tenant-b');
   photoOfA = { name: 'a-private.jpg', bytes: distinctJpeg(await fixture('single_face_frontal.jpg'), 'tenant-a') };
@@ -37,8 +38,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await stack?.close();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await running?.stop();
 });
 
 /** Everything tenant A owns, as the stores hold it. */

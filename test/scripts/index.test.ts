@@ -9,7 +9,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHumanEngine } from '../../local/face-service/engine/human-engine.js';
 import type { FaceEngine } from '../../local/face-service/engine/types.js';
-import { startLocalStack, type LocalStack } from '../../local/stack.js';
+import type { LocalStack } from '../../local/stack.js';
+import { startTemporaryStack, type TemporaryStack } from '../support/temporary-stack.js';
 import { runIndexCommand } from '../../scripts/index.js';
 import type { ReportRecord } from '../../scripts/indexer/report.js';
 import { runIndexer } from '../../scripts/indexer/run-indexer.js';
@@ -22,18 +23,19 @@ let engine: FaceEngine;
 let dataDir: string;
 let workDir: string;
 let stack: LocalStack;
+let running: TemporaryStack;
 
 beforeAll(async () => {
   engine = await createHumanEngine();
-  dataDir = await mkdtemp(join(tmpdir(), 'facegate-index-'));
   workDir = await mkdtemp(join(tmpdir(), 'facegate-index-work-'));
-  stack = await startLocalStack({ port: 0, host: '127.0.0.1', dataDir, faceEngine: engine });
+  running = await startTemporaryStack('index', { faceEngine: engine });
+  ({ stack, dataDir } = running);
 }, 180_000);
 
 afterAll(async () => {
-  await stack?.close();
+  await running?.stop();
   await engine?.close();
-  for (const dir of [dataDir, workDir]) if (dir) await rm(dir, { recursive: true, force: true });
+  if (workDir) await rm(workDir, { recursive: true, force: true });
 });
 
 async function photoFolder(name: string, files: Record<string, string>): Promise<string> {

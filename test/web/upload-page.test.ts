@@ -8,7 +8,8 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHumanEngine } from '../../local/face-service/engine/human-engine.js';
 import type { FaceEngine } from '../../local/face-service/engine/types.js';
-import { startLocalStack, type LocalStack } from '../../local/stack.js';
+import type { LocalStack } from '../../local/stack.js';
+import { startTemporaryStack, type TemporaryStack } from '../support/temporary-stack.js';
 import { CONTENT_SECURITY_POLICY } from '../../local/web/static-site.js';
 import { runTenantCommand } from '../../scripts/tenant.js';
 import { FACES_DIR } from '../e2e/support/fixtures.js';
@@ -23,13 +24,14 @@ let engine: FaceEngine;
 let dataDir: string;
 let outputDir: string;
 let stack: LocalStack;
+let running: TemporaryStack;
 let browser: BrowserContext;
 
 beforeAll(async () => {
   engine = await createHumanEngine();
-  dataDir = await mkdtemp(join(tmpdir(), 'facegate-web-'));
   outputDir = await mkdtemp(join(tmpdir(), 'facegate-web-output-'));
-  stack = await startLocalStack({ port: 0, host: '127.0.0.1', dataDir, faceEngine: engine });
+  running = await startTemporaryStack('web', { faceEngine: engine });
+  ({ stack, dataDir } = running);
   browser = await chromium.launchPersistentContext(join(outputDir, 'chromium-profile'), {
     executablePath: CHROMIUM,
     headless: true,
@@ -41,9 +43,8 @@ afterAll(async () => {
   await browser?.close();
   // The screenshots stay in outputDir; the browser profile is only bulk.
   if (outputDir) await rm(join(outputDir, 'chromium-profile'), { recursive: true, force: true });
-  await stack?.close();
+  await running?.stop();
   await engine?.close();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
 interface UploadedAnswer {
