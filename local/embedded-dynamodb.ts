@@ -1,25 +1,14 @@
-// DynamoDB on loopback (dynalite, the DynamoDB API over LevelDB), its data on disk under a directory so tenants
-// survive a restart; the tables the handlers and `npm run tenant` use, created when missing; and how a
-// tenant is provisioned (shared by the dev tenant of `npm start` and by `npm run tenant`, locally or on AWS).
+// DynamoDB on loopback (dynalite, the DynamoDB API over LevelDB, in a worker thread), its data on disk under a
+// directory so tenants survive a restart; the tables the handlers and `npm run tenant` use, created when missing;
+// and how a tenant is provisioned (shared by the dev tenant of `npm start` and by `npm run tenant`, locally or on AWS).
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { IMAGE_RECORD_KEY_ATTRIBUTE } from '../lambda/adapters/dynamodb-image-record-store.js';
 import { generateToken, hashToken } from '../lambda/core/tokens.js';
 import type { Tenant, TenantStore } from '../lambda/ports.js';
-
-interface DynaliteOptions {
-  path?: string;
-  createTableMs?: number;
-  deleteTableMs?: number;
-  updateTableMs?: number;
-}
-
-// Loaded on first use: `npm run tenant -- --aws` shares the tenant helpers below without starting anything.
-const loadDynalite = () => createRequire(import.meta.url)('dynalite') as (options: DynaliteOptions) => Server;
+import type { EmbeddedDynamoDbWorkerData } from './embedded-dynamodb-worker.js';
+import { startServerInWorker } from './worker-threads.js';
 
 export interface EmbeddedDynamoDb {
   endpoint: string;
@@ -37,21 +26,16 @@ export class DataDirectoryInUseError extends Error {
   }
 }
 
+/** dynalite in a worker thread of its own; `npm run tenant -- --aws` shares the tenant helpers below without it. */
 export async function startEmbeddedDynamoDb(options: { directory: string; host?: string; port?: number }): Promise<EmbeddedDynamoDb> {
   await mkdir(options.directory, { recursive: true });
-  const server = loadDynalite()({ path: options.directory, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
+  const workerData: EmbeddedDynamoDbWorkerData = { directory: options.directory, host, port: options.port ?? 0 };
+  const server = await startServerInWorker('dynamodb', new URL('./embedded-dynamodb-worker.ts', import.meta.url), { workerData }).catch((error: unknown) => {
+    // LevelDB's code for a lock held by another process, or by another thread of this one.
+    throw (error as NodeJS.ErrnoException).code === 'LEVEL_LOCKED' ? new DataDirectoryInUseError(options.directory) : error;
   });
-  const { port } = server.address() as AddressInfo;
-  const close = () =>
-    new Promise<void>((resolve, reject) => {
-      server.close((error) => (error ? reject(error) : resolve()));
-      server.closeAllConnections?.();
-    });
-  return { endpoint: `http://${host}:${port}`, port, close };
+  return { endpoint: `http://${host}:${server.port}`, port: server.port, close: server.close };
 }
 
 export interface LocalClientSettings {

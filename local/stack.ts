@@ -1,6 +1,7 @@
-// The whole API on one machine: S3 (s3rver), DynamoDB (dynalite) and the Rekognition-compatible face service on
-// free loopback ports with their data under one directory, and the real Lambda handlers behind the local API
-// Gateway. The handlers get only the AWS SDK's own variables; nothing in them knows it runs locally.
+// The whole API on one machine: S3 (s3rver) and DynamoDB (dynalite), each in a worker thread of its own, and the
+// Rekognition-compatible face service, on free loopback ports with their data under one directory, and the real
+// Lambda handlers behind the local API Gateway. The handlers get only the AWS SDK's own variables; nothing in them
+// knows it runs locally.
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { GatewayResponseOptions, RestApi } from 'aws-cdk-lib/aws-apigateway';
 import { existsSync } from 'node:fs';
@@ -251,10 +252,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   try {
     // The gateway listens first: a taken port fails at once, and GET /health answers 503 while the rest loads.
     const gateway = (parts.gateway = await startGateway(options, host));
-    const [s3, dynamodb] = await Promise.all([
-      startEmbeddedS3({ directory: join(dataDir, 's3'), buckets: [LOCAL_RESOURCES.IMAGES_BUCKET], host, faults }).then((s3) => (parts.s3 = s3)),
-      startEmbeddedDynamoDb({ directory: join(dataDir, 'dynamodb'), host }).then((dynamodb) => (parts.dynamodb = dynamodb)),
-    ]);
+    // Both settle before anything is closed: a worker still starting when the other fails would outlive close().
+    const [s3, dynamodb] = settledOrThrow(
+      await Promise.allSettled([
+        startEmbeddedS3({ directory: join(dataDir, 's3'), buckets: [LOCAL_RESOURCES.IMAGES_BUCKET], host, faults }).then((s3) => (parts.s3 = s3)),
+        startEmbeddedDynamoDb({ directory: join(dataDir, 'dynamodb'), host }).then((dynamodb) => (parts.dynamodb = dynamodb)),
+      ] as const),
+    );
     const environment: Record<string, string> = {
       AWS_REGION: localRegion(),
       AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,

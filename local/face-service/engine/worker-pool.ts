@@ -1,26 +1,8 @@
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startTypeScriptWorker } from '../../worker-threads.js';
 import type { RgbImage } from './face-quality.js';
 import type { EngineFace } from './types.js';
 import type { AnalysisRequest, WorkerMessage } from './worker-protocol.js';
-
-const require = createRequire(import.meta.url);
-
-/**
- * The worker is a .ts file. Node 20 does not apply a loader given as `--import tsx` in a worker's execArgv to the
- * worker's own entry, so a small JavaScript bootstrap registers tsx's loader in the worker first and then imports
- * the entry. It names both by absolute URL, so it works the same under `tsx`, vitest and `npm start`, from any
- * working directory.
- */
-function workerBootstrap(): string {
-  const tsxPackageJson = require.resolve('tsx/package.json');
-  const tsxExports = (require(tsxPackageJson) as { exports: Record<string, { import: { default: string } }> }).exports;
-  const tsxApi = pathToFileURL(path.join(path.dirname(tsxPackageJson), tsxExports['./esm/api']!.import.default)).href;
-  const entry = new URL('./analysis-worker.ts', import.meta.url).href;
-  return `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
-}
 
 interface Job {
   id: number;
@@ -40,7 +22,6 @@ export class AnalysisWorkerPool {
   private readonly queue: Job[] = [];
   private nextId = 1;
   private closed = false;
-  private readonly bootstrap = workerBootstrap();
 
   static async start(size: number): Promise<AnalysisWorkerPool> {
     const pool = new AnalysisWorkerPool();
@@ -76,7 +57,7 @@ export class AnalysisWorkerPool {
 
   private spawn(): Promise<void> {
     return new Promise((resolve, reject) => {
-      const worker = new Worker(this.bootstrap, { eval: true, execArgv: [] });
+      const worker = startTypeScriptWorker(new URL('./analysis-worker.ts', import.meta.url));
       const entry: PoolWorker = { worker };
       let ready = false;
       worker.on('message', (message: WorkerMessage) => {
