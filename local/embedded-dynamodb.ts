@@ -57,13 +57,13 @@ export interface TableDefinition {
 export const tenantsTable = (name: string): TableDefinition => ({ name, partitionKey: 'tokenHash' });
 export const imageRecordsTable = (name: string): TableDefinition => ({ name, partitionKey: IMAGE_RECORD_KEY_ATTRIBUTE });
 
-/** Creates the table unless it exists and waits until it is usable; fails clearly when the data is locked. */
-export async function ensureTable(client: DynamoDBClient, table: TableDefinition, directory: string): Promise<void> {
+/** Creates the table unless it exists and waits until it is usable (a locked data directory fails at start). */
+export async function ensureTable(client: DynamoDBClient, table: TableDefinition): Promise<void> {
   try {
     await client.send(new DescribeTableCommand({ TableName: table.name }));
     return;
   } catch (error) {
-    if (!(error instanceof ResourceNotFoundException)) throw isLockError(error) ? new DataDirectoryInUseError(directory) : error;
+    if (!(error instanceof ResourceNotFoundException)) throw error;
   }
   const keys = [
     { AttributeName: table.partitionKey, KeyType: 'HASH' as const },
@@ -84,10 +84,6 @@ export async function ensureTable(client: DynamoDBClient, table: TableDefinition
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`The table ${table.name} did not become ACTIVE within 5 s`);
-}
-
-function isLockError(error: unknown): boolean {
-  return error instanceof Error && /lock/i.test(error.message);
 }
 
 export class TenantNameTakenError extends Error {

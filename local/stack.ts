@@ -137,7 +137,7 @@ export async function openLocalTenantData(dataDir: string): Promise<{ endpoint: 
   const dynamodb = await startEmbeddedDynamoDb({ directory });
   const client = localDynamoDbClient(dynamodb.endpoint, localClientSettings());
   try {
-    await ensureTable(client, tenantsTable(LOCAL_RESOURCES.TENANTS_TABLE), directory);
+    await ensureTable(client, tenantsTable(LOCAL_RESOURCES.TENANTS_TABLE));
   } catch (error) {
     await dynamodb.close();
     throw error;
@@ -170,9 +170,9 @@ function deployedGatewayResponses(): GatewayResponseCustomization[] {
 }
 
 /** The tables the handlers use, keyed as the CDK stack defines them. */
-async function ensureTables(client: DynamoDBClient, directory: string): Promise<void> {
-  await ensureTable(client, tenantsTable(LOCAL_RESOURCES.TENANTS_TABLE), directory);
-  await ensureTable(client, imageRecordsTable(LOCAL_RESOURCES.IMAGE_RECORDS_TABLE), directory);
+async function ensureTables(client: DynamoDBClient): Promise<void> {
+  await ensureTable(client, tenantsTable(LOCAL_RESOURCES.TENANTS_TABLE));
+  await ensureTable(client, imageRecordsTable(LOCAL_RESOURCES.IMAGE_RECORDS_TABLE));
 }
 
 /** Where a stack keeps the dev tenant's generated token (none is kept when DEV_TOKEN fixes it). */
@@ -283,7 +283,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           faults,
           log: options.log ? (line) => options.log!(`face-service ${line}`) : () => undefined,
         }).then((faceService) => (parts.faceService = faceService)),
-        ensureTables(tenantsClient, join(dataDir, 'dynamodb'))
+        ensureTables(tenantsClient)
           .then(() => ensureDevTenant(new DynamoDbTenantStore(LOCAL_RESOURCES.TENANTS_TABLE, tenantsClient), dataDir, options.devToken))
           .finally(() => tenantsClient.destroy()),
       ] as const),

@@ -32,7 +32,7 @@ const tokenIn = (output: string) => /Token, shown only this once: (\S+)/.exec(ou
 async function tenantsDatabase(directory: string): Promise<{ dynamodb: EmbeddedDynamoDb; store: DynamoDbTenantStore }> {
   const dynamodb = await startEmbeddedDynamoDb({ directory });
   const client = localDynamoDbClient(dynamodb.endpoint, localClientSettings());
-  await ensureTable(client, tenantsTable(localTenantsTable), directory);
+  await ensureTable(client, tenantsTable(localTenantsTable));
   cleanups.push(async () => {
     client.destroy();
     await dynamodb.close();

@@ -56,7 +56,7 @@ export function startLocalS3(buckets: string[]): Promise<LocalService> {
 }
 
 async function createTable(client: DynamoDBClient, table: TableDefinition): Promise<void> {
-  await ensureTable(client, table, 'the test data directory');
+  await ensureTable(client, table);
   // dynalite answers CreateTable before the table accepts writes.
   await waitUntilTableExists({ client, maxWaitTime: 10, minDelay: 0.05, maxDelay: 0.1 }, { TableName: table.name });
 }
