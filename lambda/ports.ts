@@ -29,6 +29,8 @@ export interface ImageStore {
   put(image: {
     key: string;
     bytes: Uint8Array;
+    /** SHA-256 of `bytes`, hex: the store checks what it received against it. */
+    sha256: string;
     contentType: string;
     metadata: Record<string, string>;
   }): Promise<StoredImage>;

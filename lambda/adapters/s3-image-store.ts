@@ -23,12 +23,15 @@ export class S3ImageStore implements ImageStore {
       new S3Client({ ...awsClientOptions(options.maxAttempts ?? DEFAULTS.maxAttempts), forcePathStyle: options.forcePathStyle ?? false });
   }
 
-  async put(image: { key: string; bytes: Uint8Array; contentType: string; metadata: Record<string, string> }): Promise<StoredImage> {
+  async put(image: Parameters<ImageStore['put']>[0]): Promise<StoredImage> {
     await this.client.send(
       new PutObjectCommand({
         Bucket: this.bucket,
         Key: image.key,
         Body: image.bytes,
+        // S3 refuses the write unless the bytes it received have this hash. Given, it also spares the SDK from
+        // computing a CRC32 of its own over the whole image in JavaScript.
+        ChecksumSHA256: Buffer.from(image.sha256, 'hex').toString('base64'),
         ContentType: image.contentType,
         Metadata: image.metadata,
       }),

@@ -1,14 +1,17 @@
 // One upload, image by image: validate, then index each distinct content once (image-indexing.ts), within the
 // Lambda's time budget. Each image ends as a result or an ImageError of its own; nothing here fails the batch.
+// At most INDEX_CONCURRENCY IndexFaces calls run at once, and as many images more are claimed and stored ahead
+// while they run (indexing-stages.ts), so a call slot that frees has its next image ready: the request takes close
+// to ceil(images / concurrency) IndexFaces round trips, not that plus a claim and an S3 write per round.
 import { randomUUID } from 'node:crypto';
 import type { BulkUploadSettings } from '../config.js';
-import type { FaceIndex, ImageRecordStore, ImageStore, IndexFacesResult, StoredImage } from '../ports.js';
+import type { FaceIndex, ImageRecordStore, ImageStore, IndexFacesResult } from '../ports.js';
 import { faceIndexError, ImageError, isCollectionMissing } from './errors.js';
 import { inspectImage } from './image-format.js';
-import { indexImageOnce, type IndexedImage } from './image-indexing.js';
+import { indexImageOnce, type IndexedImage, type ImageToIndex } from './image-indexing.js';
 import type { UploadedFile } from './multipart.js';
 import { collectionIdFor, externalImageIdFor, imageKeyFor, metadataValue, sha256Hex } from './naming.js';
-import { mapWithConcurrency } from './promise-pool.js';
+import { IndexingStages } from './indexing-stages.js';
 
 export type ImageOutcome =
   /** `replayed`: answered without an IndexFaces call of its own (a repeat, or the same photo earlier in the upload). */
@@ -81,26 +84,78 @@ function cutOff(): ImageError {
   );
 }
 
+interface ContentIndexing {
+  indexing: Promise<IndexedImage>;
+  /** Past its time check: claimed, or about to be. */
+  started: boolean;
+}
+
 export async function indexUploadedImages(request: BulkIndexRequest, dependencies: BulkIndexDependencies): Promise<ImageOutcome[]> {
   const { images, faces, records, settings, remainingTimeMs, answerDeadline } = dependencies;
   const indexFaces = collectionCreatingIndexer(faces, collectionIdFor(settings.collectionPrefix, request.tenantId, request.collection));
   const steps = {
     records,
     images,
-    indexFaces: ({ image, externalImageId }: { image: StoredImage; externalImageId: string }) =>
-      indexFaces({ image, externalImageId, maxFaces: settings.maxFaces, qualityFilter: settings.qualityFilter }),
     claimTimeoutMs: settings.claimTimeoutMs,
     now: dependencies.now ?? Date.now,
     newClaimId: dependencies.newClaimId ?? randomUUID,
   };
-  const outOfTime = () => remainingTimeMs !== undefined && remainingTimeMs() < settings.timeReserveMs;
-  const cutOffAtDeadline = answerDeadline?.then(() => {
-    throw cutOff();
-  });
-  // Awaited only by the images in flight at the deadline: when there are none, its rejection is expected.
-  cutOffAtDeadline?.catch(() => undefined);
+  const stages = new IndexingStages(settings.indexConcurrency);
+  /** The longest IndexFaces call of this request so far, on the invocation's clock. */
+  let longestCallMs = 0;
+  let answering = false;
+  void answerDeadline?.then(() => (answering = true));
+  /** Whether an IndexFaces call starting `afterMs` from now still leaves the reserve. */
+  const timeLeftForCall = (afterMs: number) => !answering && (remainingTimeMs === undefined || remainingTimeMs() - afterMs >= settings.timeReserveMs);
+
+  async function timedCall(call: () => Promise<IndexFacesResult>): Promise<IndexFacesResult> {
+    const remainingAtStart = remainingTimeMs?.();
+    try {
+      return await call();
+    } finally {
+      if (remainingAtStart !== undefined) longestCallMs = Math.max(longestCallMs, remainingAtStart - remainingTimeMs!());
+    }
+  }
+
+  /** Claims, stores and indexes one content once; `onStart` runs when it is past the time check and committed. */
+  async function indexContent(image: ImageToIndex, onStart: () => void): Promise<IndexedImage> {
+    const pass = await stages.enter();
+    try {
+      // Prepared ahead only when a call as long as the longest so far would leave the reserve when its turn comes:
+      // otherwise it waits for its turn first, so an image the time budget holds back is never claimed or stored.
+      if (pass.ahead && !timeLeftForCall(longestCallMs)) await pass.enterCalling();
+      if (!timeLeftForCall(0)) throw notProcessed();
+      onStart();
+      return await indexImageOnce(image, {
+        ...steps,
+        indexFaces: async ({ image: stored, externalImageId }) => {
+          await pass.enterCalling();
+          // Prepared ahead, but the calls before it outlasted the longest one seen: not indexed, its claim released.
+          if (!timeLeftForCall(0)) throw notProcessed();
+          try {
+            return await timedCall(() => indexFaces({ image: stored, externalImageId, maxFaces: settings.maxFaces, qualityFilter: settings.qualityFilter }));
+          } finally {
+            // Left before the record is completed: the next prepared image calls IndexFaces meanwhile.
+            pass.leave();
+          }
+        },
+      });
+    } finally {
+      pass.leave();
+    }
+  }
+
   // The same photo twice in one upload is indexed once; both entries get its answer.
-  const byContent = new Map<string, Promise<IndexedImage>>();
+  const byContent = new Map<string, ContentIndexing>();
+
+  /** At the answer deadline, an image not started yet is not processed; one started is cut off. */
+  function untilDeadline(content: ContentIndexing): Promise<IndexedImage> {
+    if (!answerDeadline) return content.indexing;
+    const deadline = answerDeadline.then((): never => {
+      throw content.started ? cutOff() : notProcessed();
+    });
+    return Promise.race([content.indexing, deadline]);
+  }
 
   async function processImage(file: UploadedFile): Promise<ImageOutcome> {
     const contentSha256 = sha256Hex(file.bytes);
@@ -113,11 +168,11 @@ export async function indexUploadedImages(request: BulkIndexRequest, dependencie
         );
       }
       const info = inspectImage(file.bytes);
-      let indexing = byContent.get(contentSha256);
-      const sharedWithEarlierEntry = indexing !== undefined;
-      if (!indexing) {
-        if (outOfTime()) throw notProcessed();
-        indexing = indexImageOnce(
+      let content = byContent.get(contentSha256);
+      const sharedWithEarlierEntry = content !== undefined;
+      if (!content) {
+        const progress = { started: false };
+        const indexing = indexContent(
           {
             record: { tenantId: request.tenantId, collection: request.collection, contentSha256 },
             externalImageId,
@@ -129,11 +184,12 @@ export async function indexUploadedImages(request: BulkIndexRequest, dependencie
               'declared-content-type': metadataValue(file.declaredContentType),
             },
           },
-          steps,
+          () => (progress.started = true),
         );
-        byContent.set(contentSha256, indexing);
+        content = Object.assign(progress, { indexing });
+        byContent.set(contentSha256, content);
       }
-      const { result, replayed } = await (cutOffAtDeadline ? Promise.race([indexing, cutOffAtDeadline]) : indexing);
+      const { result, replayed } = await untilDeadline(content);
       return { externalImageId, result, replayed: replayed || sharedWithEarlierEntry };
     } catch (error) {
       // Validation, storage and record failures are ImageErrors already; anything else came from the face index.
@@ -141,5 +197,5 @@ export async function indexUploadedImages(request: BulkIndexRequest, dependencie
     }
   }
 
-  return mapWithConcurrency(request.files, settings.indexConcurrency, processImage);
+  return Promise.all(request.files.map(processImage));
 }

@@ -114,6 +114,7 @@ export async function indexImageOnce(image: ImageToIndex, steps: IndexingSteps):
       .put({
         key: record.imageKey,
         bytes: image.bytes,
+        sha256: image.record.contentSha256,
         contentType: image.contentType,
         metadata: { ...image.metadata, 'external-image-id': record.externalImageId },
       })

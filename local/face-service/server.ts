@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FaultInjector } from '../faults/fault-injector.js';
+import { FaultInjector, type RekognitionFaultDecision } from '../faults/fault-injector.js';
 import type { FaultPlan } from '../faults/fault-plan.js';
 import type { FaceEngine } from './engine/types.js';
 import { errorBody, RekognitionError, toRekognitionError } from './errors.js';
@@ -84,6 +84,8 @@ function send(response: ServerResponse, status: number, body: object): void {
   response.end(payload);
 }
 
+const sleep = (ms: number) => (ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve());
+
 /** Imported only when needed, so a service given another engine never loads TensorFlow. */
 async function loadHumanEngine(): Promise<FaceEngine> {
   const { createHumanEngine } = await import('./engine/human-engine.js');
@@ -100,9 +102,8 @@ export async function startFaceService(options: FaceServiceOptions): Promise<Fac
   const engine = options.engine ?? (await loadHumanEngine());
   const objects = createS3ObjectReader();
 
-  async function injectFault(operationName: string, body: Buffer): Promise<void> {
-    const fault = faults.rekognitionCall(operationName, body);
-    if (fault.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, fault.latencyMs));
+  async function applyFault(fault: RekognitionFaultDecision): Promise<void> {
+    await sleep(fault.latencyMs);
     if (fault.error === 'ThrottlingException') throw new RekognitionError('ThrottlingException', 'Rate exceeded');
     if (fault.error === 'InternalServerError') throw new RekognitionError('InternalServerError', 'Internal server error (injected by the fault plan).');
   }
@@ -119,21 +120,29 @@ export async function startFaceService(options: FaceServiceOptions): Promise<Fac
     const operation = operationName !== undefined && Object.hasOwn(OPERATIONS, operationName) ? OPERATIONS[operationName] : undefined;
     let status = 200;
     let failure = '';
+    /** performance.now() before which the answer does not leave (the plan's response time). */
+    let answerAt = 0;
+    const answerWhenDue = async (body: object) => {
+      await sleep(answerAt - performance.now());
+      send(response, status, body);
+    };
     try {
       const body = await readBody(request);
       if (request.method !== 'POST' || !operation) {
         throw new RekognitionError('UnknownOperationException', `Unknown operation ${String(target ?? '(no X-Amz-Target header)')}: send POST / with X-Amz-Target: RekognitionService.<Operation>.`);
       }
-      await injectFault(operationName!, body);
+      const fault = faults.rekognitionCall(operationName!, body);
+      if (fault.responseTimeMs) answerAt = started + fault.responseTimeMs;
+      await applyFault(fault);
       const context: OperationContext = { store, engine, objects, region: signedRegion(request) };
-      send(response, 200, await operation(parseInput(body), context));
+      await answerWhenDue(await operation(parseInput(body), context));
     } catch (caught) {
       const error = toRekognitionError(caught);
       status = error.httpStatus;
       failure = ` ${error.type}`;
       // Our own faults are logged with their cause (never request contents); clients get the generic message.
       if (!(caught instanceof RekognitionError)) failure += ` cause: ${caught instanceof Error ? caught.stack ?? caught.message : String(caught)}`;
-      if (!response.headersSent) send(response, status, errorBody(error));
+      if (!response.headersSent) await answerWhenDue(errorBody(error));
     } finally {
       // Only known names reach the log: the header is the client's text.
       log(`${operation ? operationName : 'UnknownOperation'} ${status} ${Math.round(performance.now() - started)}ms${failure}`);

@@ -10,6 +10,8 @@ export type InjectedRekognitionError = 'ThrottlingException' | 'InternalServerEr
 
 export interface RekognitionFaultDecision {
   latencyMs: number;
+  /** The answer leaves no sooner than this after the request arrived. */
+  responseTimeMs?: number;
   error?: InjectedRekognitionError;
 }
 
@@ -87,18 +89,18 @@ export class FaultInjector {
     const call = createHash('sha256').update(operation).update('\0').update(body).digest('hex');
     const attempt = this.attempts.get(call) ?? 0;
     this.attempts.set(call, attempt + 1);
-    const latencyMs = faults.latencyMs ?? 0;
-    if (latencyMs > 0) this.counts.delayed += 1;
+    const timing = { latencyMs: faults.latencyMs ?? 0, ...(faults.responseTimeMs ? { responseTimeMs: faults.responseTimeMs } : {}) };
+    if (timing.latencyMs > 0 || timing.responseTimeMs) this.counts.delayed += 1;
     if (hits(faults.throttle, attempt, phase(seed, 'throttle', call))) {
       this.counts.throttled += 1;
-      return { latencyMs, error: 'ThrottlingException' };
+      return { ...timing, error: 'ThrottlingException' };
     }
     // Checked only when the throttle did not hit: an attempt gets at most one error.
     if (hits(faults.fail, attempt, phase(seed, 'fail', call))) {
       this.counts.failed += 1;
-      return { latencyMs, error: 'InternalServerError' };
+      return { ...timing, error: 'InternalServerError' };
     }
-    return { latencyMs };
+    return timing;
   }
 
   /** True when the plan fails this object write (every attempt of it). */

@@ -12,6 +12,11 @@ export interface RekognitionFaults {
   fail?: number;
   /** Added before every answer to a faulted operation. */
   latencyMs?: number;
+  /**
+   * Every answer to a faulted operation leaves this long after its request arrived, the work included (work that
+   * takes longer answers when done): a Rekognition of fixed latency, whatever the local machine's speed.
+   */
+  responseTimeMs?: number;
   /** Every connection is closed on arrival: clients see a reset connection, as when the service is down. */
   unreachable?: boolean;
 }
@@ -103,12 +108,13 @@ function operations(value: unknown, path: string): string[] | undefined {
 
 function rekognitionFaults(value: unknown, path: string): RekognitionFaults | undefined {
   if (value === undefined) return undefined;
-  const fields = object(value, path, ['operations', 'throttle', 'fail', 'latencyMs', 'unreachable']);
+  const fields = object(value, path, ['operations', 'throttle', 'fail', 'latencyMs', 'responseTimeMs', 'unreachable']);
   const faults: RekognitionFaults = {
     operations: operations(fields.operations, `${path}.operations`),
     throttle: fraction(fields.throttle, `${path}.throttle`),
     fail: fraction(fields.fail, `${path}.fail`),
     latencyMs: nonNegativeInteger(fields.latencyMs, `${path}.latencyMs`, 600_000),
+    responseTimeMs: nonNegativeInteger(fields.responseTimeMs, `${path}.responseTimeMs`, 600_000),
     unreachable: boolean(fields.unreachable, `${path}.unreachable`),
   };
   if ((faults.throttle ?? 0) + (faults.fail ?? 0) > 1) {

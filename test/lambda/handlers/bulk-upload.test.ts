@@ -3,6 +3,7 @@ import type { BulkUploadSettings } from '../../../lambda/config.js';
 import { SUCCESS_MESSAGE } from '../../../lambda/core/bulk-response.js';
 import { collectionIdFor, sha256Hex } from '../../../lambda/core/naming.js';
 import { createBulkUploadHandler } from '../../../lambda/handlers/bulk-upload.js';
+import type { FaceIndex } from '../../../lambda/ports.js';
 import { FakeFaceIndex, FakeImageRecordStore, FakeImageStore, sdkError } from '../support/fakes.js';
 import { testSettings } from '../support/settings.js';
 import { distinctJpeg, encodeForm, fixture, imageFile, proxyEvent, uploadForm } from '../support/upload-events.js';
@@ -102,6 +103,36 @@ describe('the bulk upload handler', () => {
     const response = await upload(files, { settings: { indexConcurrency: 3 } });
     expect(response.statusCode).toBe(201);
     expect(faces.maxInFlight).toBe(3);
+  });
+
+  it('claims and stores the next images while the calls run, so a freed call slot has its image ready', async () => {
+    let letCallsEnd = () => {};
+    const callsMayEnd = new Promise<void>((resolve) => (letCallsEnd = resolve));
+    let callsStarted = 0;
+    const heldFaces: FaceIndex = {
+      ensureCollection: (collectionId) => faces.ensureCollection(collectionId),
+      async indexFaces(request) {
+        callsStarted += 1;
+        await callsMayEnd;
+        return faces.indexFaces(request);
+      },
+    };
+    faces.collections.add(collectionIdFor(SETTINGS.collectionPrefix, TENANT, 'staff'));
+    const uploadHandler = createBulkUploadHandler({ images, faces: heldFaces, records, config: { ...SETTINGS, indexConcurrency: 2 }, log: () => undefined });
+    const event = proxyEvent(await encodeForm(uploadForm('staff', Array.from({ length: 6 }, (_, i) => photoCopy(i)))), { tenantId: TENANT });
+    const answering = uploadHandler(event, { awsRequestId: 'request-1' } as never);
+    for (let tick = 0; tick < 50; tick += 1) await new Promise((resolve) => setImmediate(resolve));
+
+    // Two calls in flight, two more images claimed and stored behind them, and no further.
+    expect(callsStarted).toBe(2);
+    expect(images.objects.size).toBe(4);
+    expect(records.records.size).toBe(4);
+
+    letCallsEnd();
+    const response = await answering;
+    expect(response.statusCode).toBe(201);
+    expect(JSON.parse(response.body).message).toBe(SUCCESS_MESSAGE);
+    expect(callsStarted).toBe(6);
   });
 
   describe('with good and bad images in one batch', () => {

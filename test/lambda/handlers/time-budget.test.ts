@@ -56,7 +56,8 @@ function hangingIndexFaces(externalImageId: string) {
     indexFaces(request) {
       if (request.externalImageId !== externalImageId) return slow.indexFaces(request);
       elapsed = FUNCTION_TIMEOUT_MS - ANSWER_MARGIN_MS;
-      reachDeadline();
+      // A moment later, as on a real clock: the image before this one completes its record meanwhile.
+      setImmediate(reachDeadline);
       const call = finished.then(() => faces.indexFaces(request));
       hungCall = call;
       return call;
@@ -132,6 +133,27 @@ describe('the time budget', () => {
     expect(processed.length).toBeGreaterThan(3);
     expect(processed.length).toBe(faces.indexCalls.length);
     expect(response.json.data.slice(processed.length).every((entry) => entry.Error?.Code === 'NOT_PROCESSED')).toBe(true);
+  });
+
+  it('answers NOT_PROCESSED an image stored ahead whose turn came too late, without indexing it, and indexes it when sent again', async () => {
+    // The first call outlasts anything seen before it: the image stored behind it finds too little time left.
+    const firstCallSlow: FaceIndex = {
+      ensureCollection: (collectionId) => faces.ensureCollection(collectionId),
+      async indexFaces(request) {
+        const result = await faces.indexFaces(request);
+        elapsed += request.externalImageId === 'photo-0.jpg' ? 25_000 : INDEX_FACES_MS;
+        return result;
+      },
+    };
+    const response = await upload(photos(2), { faces: firstCallSlow });
+    expect(response.json.data.map((entry) => entry.Error?.Code ?? 'processed')).toEqual(['processed', 'NOT_PROCESSED']);
+    expect(faces.indexCalls.map((call) => call.externalImageId)).toEqual(['photo-0.jpg']);
+    expect(images.objects.size).toBe(2);
+
+    elapsed = 0;
+    const retried = await upload(photos(1, 1));
+    expect(retried.json.message).toBe(SUCCESS_MESSAGE);
+    expect(faces.indexCalls.map((call) => call.externalImageId)).toEqual(['photo-0.jpg', 'photo-1.jpg']);
   });
 
   it('takes the reserve from the configuration', async () => {

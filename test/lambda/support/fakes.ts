@@ -1,5 +1,5 @@
 // In-memory implementations of the ports, behaving as the AWS services do where the handler can tell.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type {
   FaceIndex,
   ImageRecord,
@@ -25,9 +25,11 @@ export class FakeImageStore implements ImageStore {
   /** Thrown, one per call, before anything is stored. */
   readonly failures: Error[] = [];
 
-  async put(image: { key: string; bytes: Uint8Array; contentType: string; metadata: Record<string, string> }): Promise<StoredImage> {
+  async put(image: Parameters<ImageStore['put']>[0]): Promise<StoredImage> {
     const failure = this.failures.shift();
     if (failure) throw failure;
+    // As S3 does with x-amz-checksum-sha256.
+    if (createHash('sha256').update(image.bytes).digest('hex') !== image.sha256) throw sdkError('BadDigest');
     this.objects.set(image.key, { bytes: image.bytes, contentType: image.contentType, metadata: image.metadata });
     return { bucket: 'images-bucket', key: image.key };
   }

@@ -30,6 +30,7 @@ describe('a fault plan', () => {
     ['{"rekognition":{"throtle":0.3}}', /FAULT_PLAN\.rekognition has unknown field "throtle"; allowed: operations, throttle/],
     ['{"rekognition":{"throttle":0.6,"fail":0.6}}', /throttle \+ FAULT_PLAN\.rekognition\.fail must be at most 1/],
     ['{"rekognition":{"latencyMs":-5}}', /latencyMs must be an integer from 0 to 600000, got -5/],
+    ['{"rekognition":{"responseTimeMs":1.5}}', /responseTimeMs must be an integer from 0 to 600000, got 1\.5/],
     ['{"rekognition":{"unreachable":"yes"}}', /unreachable must be true or false, got "yes"/],
     ['{"rekognition":{"operations":"IndexFaces"}}', /operations must be a non-empty list of Rekognition operation names/],
     ['{"s3":{"failWrites":{}}}', /failWrites must name the writes to fail: keyPattern, fileName and\/or fraction/],
@@ -79,6 +80,12 @@ describe('the fault injector', () => {
     expect(injector.rekognitionCall('IndexFaces', call(0))).toEqual({ latencyMs: 10, error: 'InternalServerError' });
     expect(injector.rekognitionCall('IndexFaces', call(0))).toEqual({ latencyMs: 10, error: 'InternalServerError' });
     expect(injector.injected).toMatchObject({ failed: 2, delayed: 2, throttled: 0 });
+  });
+
+  it('gives each faulted call the response time of the plan, and counts it as delayed', () => {
+    const injector = new FaultInjector({ rekognition: { responseTimeMs: 500 } });
+    expect(injector.rekognitionCall('IndexFaces', call(0))).toEqual({ latencyMs: 0, responseTimeMs: 500 });
+    expect(injector.injected).toMatchObject({ delayed: 1, failed: 0, throttled: 0 });
   });
 
   it('leaves operations outside the plan alone (IndexFaces only by default)', () => {
