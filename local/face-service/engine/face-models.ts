@@ -1,7 +1,10 @@
 import { createRequire } from 'node:module';
 import type * as TfCore from '@tensorflow/tfjs-core';
+import type * as TfConverter from '@tensorflow/tfjs-converter';
 import type { Config, FaceResult, Human, ObjectResult } from '@vladmandic/human';
+import { loadFaceAttributeModels } from './face-attributes.js';
 import { buildEngineFace, meshBox } from './face-detail.js';
+import { rotateOnlyCroppedRegions } from './face-crop-rotation.js';
 import { detectorAnchors, splitDetectorOutputs, strongestFaceNear, type DetectorModel } from './face-detector.js';
 import type { RgbImage } from './face-quality.js';
 import { humanWasmBuildPath, MODEL_SCHEME, registerModelLoader, tfjsWasmDir } from './human-models.js';
@@ -55,13 +58,14 @@ const humanConfig: Partial<Config> = {
       minConfidence: DETECTOR_MIN_CONFIDENCE,
       skipFrames: 0,
       skipTime: 0,
-      return: false,
+      // Each face's upright crop comes back for the description and emotion models, which run outside Human
+      // (face-attributes.ts) on the faces kept only.
+      return: true,
     },
     mesh: { enabled: true },
     iris: { enabled: true, skipFrames: 0, skipTime: 0 },
-    // No floor: every emotion's score is reported, as Rekognition lists all of its emotions.
-    description: { enabled: true, minConfidence: 0, skipFrames: 0, skipTime: 0 },
-    emotion: { enabled: true, minConfidence: 0, skipFrames: 0, skipTime: 0 },
+    description: { enabled: false },
+    emotion: { enabled: false },
     attention: { enabled: false },
     antispoof: { enabled: false },
     liveness: { enabled: false },
@@ -92,9 +96,9 @@ function isAnimalFace(face: FaceResult, objects: ObjectResult[]): boolean {
   return around.some((object) => ANIMAL_LABELS.has(object.label)) && !around.some((object) => object.label === 'person');
 }
 
-/** Runs every loaded graph model once on zeros: the first inference compiles and allocates, later ones are fast. */
-function warmUp(tf: typeof TfCore, human: Human): void {
-  for (const model of Object.values(human.models.models)) {
+/** Runs every graph model once on zeros: the first inference compiles and allocates, later ones are fast. */
+function warmUp(tf: typeof TfCore, models: ReadonlyArray<TfConverter.GraphModel | null>): void {
+  for (const model of models) {
     if (!model) continue;
     const inputs = model.inputs.map((input) =>
       tf.zeros((input.shape ?? []).map((side) => (side > 0 ? side : 1)), input.dtype as TfCore.DataType),
@@ -114,12 +118,16 @@ function faceDetectorOf(human: Human): DetectorModel {
 /** Loads the face models (once) on the WebAssembly backend. One instance serves one image at a time. */
 export async function loadFaceModels(): Promise<FaceModels> {
   const tf = require('@tensorflow/tfjs-core') as typeof TfCore;
+  const { loadGraphModel } = require('@tensorflow/tfjs-converter') as typeof TfConverter;
   registerModelLoader(tf);
+  rotateOnlyCroppedRegions(tf);
   const { Human: HumanClass } = require(humanWasmBuildPath) as typeof import('@vladmandic/human');
   const human = new HumanClass(humanConfig);
   await human.load();
   await human.tf.ready();
-  warmUp(tf, human);
+  const attributeModels = await loadFaceAttributeModels(tf, loadGraphModel);
+  // Human types its models with its own bundled copy of the tfjs types; they are the same at run time.
+  warmUp(tf, [...(Object.values(human.models.models) as unknown as TfConverter.GraphModel[]), ...attributeModels.graphs]);
 
   const detector = faceDetectorOf(human);
   const detectorSize = detector.inputs[0]?.shape?.[1] ?? 0;
@@ -172,8 +180,10 @@ export async function loadFaceModels(): Promise<FaceModels> {
   return {
     async analyze(image) {
       const input = inputTensor(image);
+      let found: FaceResult[] = [];
       try {
-        let faces = (await detect(input, 'faces')).face;
+        found = (await detect(input, 'faces')).face;
+        let faces = found;
         let doubtful = faces.filter((face) => face.boxScore < SURE_FACE_SCORE);
         if (doubtful.length <= MAX_SECOND_LOOKS) {
           doubtful = doubtful.filter((face) => secondLookScore(input, face) < SURE_FACE_SCORE);
@@ -182,24 +192,12 @@ export async function loadFaceModels(): Promise<FaceModels> {
           const objects = (await detect(input, 'objects')).object;
           faces = faces.filter((face) => !doubtful.includes(face) || !isAnimalFace(face, objects));
         }
+        const attributes = await attributeModels.describe(faces.map((face) => face.tensor as unknown as TfCore.Tensor));
         return faces
-          .map((face) =>
-            buildEngineFace(
-              {
-                score: face.score,
-                mesh: face.mesh as Array<[number, number, number]>,
-                age: face.age,
-                gender: face.gender,
-                genderScore: face.genderScore,
-                emotions: face.emotion,
-                embedding: face.embedding,
-              },
-              image,
-            ),
-          )
+          .map((face, index) => buildEngineFace({ score: face.score, mesh: face.mesh as Array<[number, number, number]>, ...attributes[index] }, image))
           .sort((a, b) => b.pixelWidth * b.pixelHeight - a.pixelWidth * a.pixelHeight);
       } finally {
-        input.dispose();
+        tf.dispose([input, ...found.map((face) => face.tensor as unknown as TfCore.Tensor)]);
       }
     },
   };

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type * as TfCore from '@tensorflow/tfjs-core';
-import { fuseRelu6Chains, type GraphNode } from './graph-rewrites.js';
+import { fuseConvolutionChains, fuseRelu6Chains, type GraphNode } from './graph-rewrites.js';
 
 const require = createRequire(import.meta.url);
 
@@ -34,10 +34,14 @@ async function loadModelArtifacts(tf: typeof TfCore, fileName: string): Promise<
     json.weightsManifest.flatMap((group) => group.paths).map((shard) => readFile(path.join(humanModelsDir, shard))),
   );
   const weights = Buffer.concat(shards);
-  const weightSpecs = json.weightsManifest.flatMap((group) => group.weights);
-  const weightData = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength);
+  const stored = {
+    weightSpecs: json.weightsManifest.flatMap((group) => group.weights),
+    weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
+  };
+  // ReLU6 chains first: the convolution chains end in the Relu6 nodes they become.
+  const { nodes, weights: { weightSpecs, weightData } } = fuseConvolutionChains(tf, fuseRelu6Chains(tf, json.modelTopology.node, stored), stored);
   return {
-    modelTopology: { ...json.modelTopology, node: fuseRelu6Chains(tf, json.modelTopology.node, { weightSpecs, weightData }) },
+    modelTopology: { ...json.modelTopology, node: nodes },
     format: json.format,
     generatedBy: json.generatedBy,
     convertedBy: json.convertedBy,

@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { loadGraphModel } from '@tensorflow/tfjs-converter';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fuseRelu6Chains, type GraphNode } from '../../../../local/face-service/engine/graph-rewrites.js';
+import { fuseConvolutionChains, fuseRelu6Chains, type GraphNode, type GraphWeights } from '../../../../local/face-service/engine/graph-rewrites.js';
 import { humanModelsDir, MODEL_SCHEME, registerModelLoader, tfjsWasmDir } from '../../../../local/face-service/engine/human-models.js';
 
 beforeAll(async () => {
@@ -58,7 +58,7 @@ describe('fuseRelu6Chains', () => {
     expect(fuseRelu6Chains(tf, shared, weights)).toEqual(shared);
   });
 
-  it('gives the description model the same outputs as the original graph', async () => {
+  it('gives the description model (with its convolution chains fused too) the same outputs as the original graph', async () => {
     const json = JSON.parse(readFileSync(path.join(humanModelsDir, 'faceres.json'), 'utf8')) as {
       modelTopology: object;
       signature: object;
@@ -86,5 +86,92 @@ describe('fuseRelu6Chains', () => {
     tf.dispose([input, ...expected, ...actual]);
     reference.dispose();
     rewritten.dispose();
+  });
+});
+
+/** Encodes float32 weights as a model.json's weight manifest and data. */
+function float32Weights(values: Record<string, { shape: number[]; data: number[] }>): GraphWeights {
+  return {
+    weightSpecs: Object.entries(values).map(([name, { shape }]) => ({ name, shape, dtype: 'float32' as const })),
+    weightData: new Float32Array(Object.values(values).flatMap(({ data }) => data)).buffer,
+  };
+}
+
+/** Strides 1 and padding 'SAME' (base64, as model.json stores strings). */
+const CONVOLUTION_ATTRIBUTES = { strides: { list: { i: ['1', '1', '1', '1'] } }, padding: { s: 'U0FNRQ==' } };
+
+/** x -> Conv2D (1x1, 2 to 2 channels) -> Add(bias) -> Relu6 -> DepthwiseConv2dNative -> Mul(scale) -> Add(shift) -> Relu6. */
+function convolutionGraph() {
+  const nodes: GraphNode[] = [
+    { name: 'x', op: 'Placeholder' },
+    { name: 'kernel', op: 'Const' },
+    { name: 'bias', op: 'Const' },
+    { name: 'conv', op: 'Conv2D', input: ['x', 'kernel'], attr: CONVOLUTION_ATTRIBUTES },
+    { name: 'conv/bias', op: 'Add', input: ['conv', 'bias'] },
+    { name: 'conv/relu6', op: 'Relu6', input: ['conv/bias'] },
+    { name: 'depthwiseKernel', op: 'Const' },
+    { name: 'scale', op: 'Const' },
+    { name: 'shift', op: 'Const' },
+    { name: 'depthwise', op: 'DepthwiseConv2dNative', input: ['conv/relu6', 'depthwiseKernel'], attr: CONVOLUTION_ATTRIBUTES },
+    { name: 'depthwise/scale', op: 'Mul', input: ['depthwise', 'scale'] },
+    { name: 'depthwise/shift', op: 'Add', input: ['depthwise/scale', 'shift'] },
+    { name: 'depthwise/relu6', op: 'Relu6', input: ['depthwise/shift'] },
+    { name: 'out', op: 'Identity', input: ['depthwise/relu6'] },
+  ];
+  const weights = float32Weights({
+    kernel: { shape: [1, 1, 2, 2], data: [1, 2, 3, 4] },
+    bias: { shape: [2], data: [0.5, -0.5] },
+    depthwiseKernel: { shape: [1, 1, 2, 1], data: [2, 3] },
+    scale: { shape: [2], data: [10, 100] },
+    shift: { shape: [2], data: [1, -1] },
+  });
+  return { nodes, weights };
+}
+
+describe('fuseConvolutionChains', () => {
+  it('turns Conv2D, Add(bias), Relu6 into one fused convolution named like the chain, feeding the same consumer', () => {
+    const { nodes, weights } = convolutionGraph();
+    const fused = fuseConvolutionChains(tf, nodes, weights);
+    expect(fused.nodes.find((node) => node.name === 'conv/relu6')).toMatchObject({
+      op: '_FusedConv2D',
+      input: ['x', 'kernel', 'bias'],
+      attr: CONVOLUTION_ATTRIBUTES,
+    });
+    expect(fused.nodes.map((node) => node.name)).not.toContain('conv');
+    expect(fused.nodes.map((node) => node.name)).not.toContain('conv/bias');
+  });
+
+  it('turns DepthwiseConv2dNative, Mul(scale), Add(shift), Relu6 into one fused depthwise convolution with the scale in its kernel', () => {
+    const { nodes, weights } = convolutionGraph();
+    const fused = fuseConvolutionChains(tf, nodes, weights);
+    expect(fused.nodes.find((node) => node.name === 'depthwise/relu6')).toMatchObject({
+      op: 'FusedDepthwiseConv2dNative',
+      input: ['conv/relu6', 'depthwiseKernel', 'shift'],
+    });
+    expect(fused.nodes.map((node) => node.op)).toEqual([
+      'Placeholder', 'Const', 'Const', '_FusedConv2D', 'Const', 'Const', 'Const', 'FusedDepthwiseConv2dNative', 'Identity',
+    ]);
+    const values = tf.io.decodeWeights(fused.weights.weightData, fused.weights.weightSpecs);
+    expect(Array.from(values.depthwiseKernel!.dataSync())).toEqual([20, 300]);
+    expect(Array.from(values.kernel!.dataSync())).toEqual([1, 2, 3, 4]);
+    tf.dispose(Object.values(values));
+  });
+
+  it('keeps a chain whose intermediate result is used elsewhere, and a depthwise chain whose kernel is shared', () => {
+    const { nodes, weights } = convolutionGraph();
+    const shared = [...nodes, { name: 'other', op: 'Identity', input: ['conv/bias'] }, { name: 'again', op: 'Identity', input: ['depthwiseKernel'] }];
+    const fused = fuseConvolutionChains(tf, shared, weights);
+    expect(fused.nodes).toEqual(shared);
+    expect(fused.weights).toBe(weights);
+  });
+
+  it('leaves the description model with fused convolutions only, its other weights stored as they were', async () => {
+    const handler = tf.io.getLoadHandlers(`${MODEL_SCHEME}faceres.json`)[0]!;
+    const artifacts = await handler.load!();
+    const ops = new Set((artifacts.modelTopology as { node: GraphNode[] }).node.map((node) => node.op));
+    for (const op of ['Conv2D', 'DepthwiseConv2dNative', 'Add', 'Mul', 'Relu6', 'Relu', 'Minimum', 'Maximum']) expect(ops).not.toContain(op);
+    // Quantized weights stay quantized: only the depthwise kernels (under 200 KB as float32) are stored anew.
+    const storedBytes = statSync(path.join(humanModelsDir, 'faceres.bin')).size;
+    expect((artifacts.weightData as ArrayBuffer).byteLength).toBeLessThan(storedBytes + 200_000);
   });
 });
