@@ -61,6 +61,19 @@ describe('IndexingStages', () => {
     expect(passes[1]?.ahead).toBe(false);
   });
 
+  it('hands the call slot on at once when an image leaves while waiting for it', async () => {
+    const passes = ask(new IndexingStages(1), 3);
+    await settle();
+    await passes[0]!.enterCalling();
+    await settle();
+    void passes[1]!.enterCalling();
+    passes[1]!.leave();
+    passes[0]!.leave();
+    await settle();
+    // The slot passed through the image that left to the next one in line.
+    await passes[2]!.enterCalling();
+  });
+
   it('counts an image that leaves twice once', async () => {
     const stages = new IndexingStages(1);
     const first = await stages.enter();
